@@ -1,0 +1,28 @@
+package io.iommufdsim.api;
+
+import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One simulated machine: physical memory, processes, iommufd files, and (through the drivers that
+ * are loaded) IOMMU instances and devices. Machines are independent of each other.
+ */
+@ProviderType
+public interface SimMachine extends AutoCloseable {
+    String DEFAULT_PROCESS = "main";
+
+    /**
+     * The process {@code name}, or null. A new machine has {@value #DEFAULT_PROCESS}: uid 1000,
+     * CAP_SYS_RESOURCE, RLIMIT_MEMLOCK 8 MiB.
+     */
+    SimProcess process(String name);
+
+    /** A new process; {@link Errno#EEXIST} if the name is taken. RLIMIT_MEMLOCK starts at 8 MiB. */
+    SimProcess createProcess(String name, int uid, Set<Capability> capabilities) throws IommufdException;
+
+    /** open("/dev/iommu") by {@code opener}: a new iommufd context with its own object ids. */
+    IommufdFile openIommufd(SimProcess opener) throws IommufdException;
+
+    @Override
+    void close();
+}

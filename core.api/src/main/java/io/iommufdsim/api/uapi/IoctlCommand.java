@@ -1,0 +1,108 @@
+package io.iommufdsim.api.uapi;
+
+import static io.iommufdsim.api.uapi.UapiField.Direction.IN;
+import static io.iommufdsim.api.uapi.UapiField.Direction.INOUT;
+import static io.iommufdsim.api.uapi.UapiField.Direction.OUT;
+
+/**
+ * The ioctls iommufd-sim serves, with their numbers and struct layouts
+ * (include/uapi/linux/iommufd.h, include/uapi/linux/vfio.h). iommufd ioctls are {@code _IO(';', nr)},
+ * so the number is {@code 0x3b00 | nr} and the struct size travels in its first u32.
+ */
+public enum IoctlCommand {
+    IOMMU_DESTROY(0x3b80, Target.IOMMUFD, UapiStruct.builder("iommu_destroy")
+            .u32("size", IN).u32("id", IN).build()),
+    IOMMU_IOAS_ALLOC(0x3b81, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_alloc")
+            .u32("size", IN).u32("flags", IN).u32("out_ioas_id", OUT).build()),
+    IOMMU_IOAS_ALLOW_IOVAS(0x3b82, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_allow_iovas")
+            .u32("size", IN).u32("ioas_id", IN).u32("num_iovas", IN).u32("__reserved", IN)
+            .arrayPointer("allowed_iovas", IN, Structs.IOVA_RANGE, "num_iovas").build()),
+    IOMMU_IOAS_COPY(0x3b83, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_copy")
+            .u32("size", IN).u32("flags", IN).u32("dst_ioas_id", IN).u32("src_ioas_id", IN)
+            .u64("length", IN).u64("dst_iova", INOUT).u64("src_iova", IN).build()),
+    IOMMU_IOAS_IOVA_RANGES(0x3b84, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_iova_ranges")
+            .u32("size", IN).u32("ioas_id", IN).u32("num_iovas", INOUT).u32("__reserved", IN)
+            .arrayPointer("allowed_iovas", OUT, Structs.IOVA_RANGE, "num_iovas")
+            .u64("out_iova_alignment", OUT).build()),
+    IOMMU_IOAS_MAP(0x3b85, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_map")
+            .u32("size", IN).u32("flags", IN).u32("ioas_id", IN).u32("__reserved", IN)
+            .u64("user_va", IN).u64("length", IN).u64("iova", INOUT).build()),
+    IOMMU_IOAS_UNMAP(0x3b86, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_unmap")
+            .u32("size", IN).u32("ioas_id", IN).u64("iova", IN).u64("length", INOUT).build()),
+    IOMMU_OPTION(0x3b87, Target.IOMMUFD, UapiStruct.builder("iommu_option")
+            .u32("size", IN).u32("option_id", IN).u16("op", IN).u16("__reserved", IN)
+            .u32("object_id", IN).u64("val64", INOUT).build()),
+    IOMMU_VFIO_IOAS(0x3b88, Target.IOMMUFD, UapiStruct.builder("iommu_vfio_ioas")
+            .u32("size", IN).u32("ioas_id", INOUT).u16("op", IN).u16("__reserved", IN).build()),
+    IOMMU_HWPT_ALLOC(0x3b89, Target.IOMMUFD, UapiStruct.builder("iommu_hwpt_alloc")
+            .u32("size", IN).u32("flags", IN).u32("dev_id", IN).u32("pt_id", IN)
+            .u32("out_hwpt_id", OUT).u32("__reserved", IN).minimumEndsHere()
+            .u32("data_type", IN).u32("data_len", IN).u64("data_uptr", IN)
+            .u32("fault_id", IN).u32("__reserved2", IN).build()),
+    IOMMU_GET_HW_INFO(0x3b8a, Target.IOMMUFD, UapiStruct.builder("iommu_hw_info")
+            .u32("size", IN).u32("flags", IN).u32("dev_id", IN).u32("data_len", INOUT)
+            .u64("data_uptr", IN).u32("out_data_type", INOUT).u8("out_max_pasid_log2", OUT)
+            .bytes("__reserved", 3, IN).minimumEndsHere().u64("out_capabilities", OUT).build()),
+    IOMMU_IOAS_MAP_FILE(0x3b8f, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_map_file")
+            .u32("size", IN).u32("flags", IN).u32("ioas_id", IN).s32("fd", IN)
+            .u64("start", IN).u64("length", IN).u64("iova", INOUT).build()),
+    IOMMU_IOAS_CHANGE_PROCESS(0x3b92, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_change_process")
+            .u32("size", IN).u32("__reserved", IN).build()),
+
+    VFIO_DEVICE_BIND_IOMMUFD(0x3b76, Target.VFIO_DEVICE, UapiStruct.builder("vfio_device_bind_iommufd")
+            .u32("argsz", IN).u32("flags", IN).s32("iommufd", IN).u32("out_devid", OUT).minimumEndsHere()
+            .u64("token_uuid_ptr", IN).build()),
+    VFIO_DEVICE_ATTACH_IOMMUFD_PT(0x3b77, Target.VFIO_DEVICE, UapiStruct.builder("vfio_device_attach_iommufd_pt")
+            .u32("argsz", IN).u32("flags", IN).u32("pt_id", INOUT).minimumEndsHere()
+            .u32("pasid", IN).build()),
+    VFIO_DEVICE_DETACH_IOMMUFD_PT(0x3b78, Target.VFIO_DEVICE, UapiStruct.builder("vfio_device_detach_iommufd_pt")
+            .u32("argsz", IN).u32("flags", IN).minimumEndsHere().u32("pasid", IN).build());
+
+    /** Which kind of file the ioctl is issued on. */
+    public enum Target {
+        IOMMUFD,
+        VFIO_DEVICE
+    }
+
+    private final int number;
+    private final Target target;
+    private final UapiStruct struct;
+
+    IoctlCommand(int number, Target target, UapiStruct struct) {
+        this.number = number;
+        this.target = target;
+        this.struct = struct;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public UapiStruct struct() {
+        return struct;
+    }
+
+    /** The command with this ioctl name, or null. */
+    public static IoctlCommand byName(String name) {
+        for (IoctlCommand c : values()) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The command with this ioctl number, or null. */
+    public static IoctlCommand byNumber(long number) {
+        for (IoctlCommand c : values()) {
+            if (c.number == number) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

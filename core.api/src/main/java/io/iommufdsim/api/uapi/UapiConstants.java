@@ -1,0 +1,59 @@
+package io.iommufdsim.api.uapi;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Named flag and enum values of the uAPI (include/uapi/linux/iommufd.h, vfio.h), so that scenario
+ * files and shell commands can use the kernel's names.
+ */
+public final class UapiConstants {
+    // enum iommufd_ioas_map_flags
+    public static final int IOMMU_IOAS_MAP_FIXED_IOVA = 1;
+    public static final int IOMMU_IOAS_MAP_WRITEABLE = 1 << 1;
+    public static final int IOMMU_IOAS_MAP_READABLE = 1 << 2;
+    // enum iommufd_option
+    public static final int IOMMU_OPTION_RLIMIT_MODE = 0;
+    public static final int IOMMU_OPTION_HUGE_PAGES = 1;
+    // enum iommufd_option_ops
+    public static final int IOMMU_OPTION_OP_SET = 0;
+    public static final int IOMMU_OPTION_OP_GET = 1;
+    // enum iommufd_vfio_ioas_op
+    public static final int IOMMU_VFIO_IOAS_GET = 0;
+    public static final int IOMMU_VFIO_IOAS_SET = 1;
+    public static final int IOMMU_VFIO_IOAS_CLEAR = 2;
+    // enum iommufd_hwpt_alloc_flags
+    public static final int IOMMU_HWPT_ALLOC_NEST_PARENT = 1;
+    public static final int IOMMU_HWPT_ALLOC_DIRTY_TRACKING = 1 << 1;
+    public static final int IOMMU_HWPT_FAULT_ID_VALID = 1 << 2;
+    public static final int IOMMU_HWPT_ALLOC_PASID = 1 << 3;
+    // vfio.h device cdev flags
+    public static final int VFIO_DEVICE_BIND_FLAG_TOKEN = 1;
+    public static final int VFIO_DEVICE_ATTACH_PASID = 1;
+    public static final int VFIO_DEVICE_DETACH_PASID = 1;
+
+    private static final Map<String, Long> BY_NAME;
+
+    static {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (java.lang.reflect.Field f : UapiConstants.class.getFields()) {
+            if (f.getType() == int.class) {
+                try {
+                    m.put(f.getName(), (long) f.getInt(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        BY_NAME = Collections.unmodifiableMap(m);
+    }
+
+    private UapiConstants() {
+    }
+
+    /** The value of the uAPI constant {@code name}, or null if there is none by that name. */
+    public static Long valueOf(String name) {
+        return BY_NAME.get(name);
+    }
+}
