@@ -18,6 +18,9 @@ public interface IommufdFile {
     /** The emulated-device accesses of this context (the selftest's create-access and friends). */
     EmulatedAccesses accesses();
 
+    /** SIM_PT_DUMP: the leaves of paging HWPT {@code hwptId} ({@link Errno#ENOENT} if there is none). */
+    PageTableDump pageTableDump(int hwptId) throws IommufdException;
+
     /** close(2): destroys every object in the kernel's release order once nothing else holds the file. */
     void close();
 }

@@ -23,6 +23,25 @@ public interface SimMachine extends AutoCloseable {
     /** open("/dev/iommu") by {@code opener}: a new iommufd context with its own object ids. */
     IommufdFile openIommufd(SimProcess opener) throws IommufdException;
 
+    /**
+     * Adds an IOMMU instance of a loaded driver (SIM_IOMMU_ADD). Unknown driver: {@link Errno#ENODEV};
+     * name taken: {@link Errno#EEXIST}; a config key the driver does not know, or a bad value:
+     * {@link Errno#EINVAL}.
+     */
+    void addIommu(String driver, String name, java.util.Map<String, Object> config) throws IommufdException;
+
+    /** Adds a PCI device behind IOMMU instance {@code iommu}: {@link Errno#ENOENT} if there is no such instance. */
+    SimDevice addDevice(String iommu, String name, DeviceConfig config) throws IommufdException;
+
+    /** The device {@code name}, or null. */
+    SimDevice device(String name);
+
+    /** Stops a vendor driver's bundle (hot-plug): {@link Errno#ENOENT} if no such driver is installed. */
+    void stopDriver(String driver) throws IommufdException;
+
+    /** Starts a vendor driver's bundle again: {@link Errno#ENOENT} if no such driver is installed. */
+    void startDriver(String driver) throws IommufdException;
+
     @Override
     void close();
 }

@@ -38,6 +38,16 @@ public interface SimProcess {
     /** close(2): {@link Errno#EBADF} for a descriptor that is not open. */
     void closeFd(int fd) throws IommufdException;
 
+    /**
+     * read(2) of {@code count} records from a fault queue or vEVENTQ descriptor, each record an object
+     * with the uAPI record's field names. {@link Errno#EAGAIN} when empty, {@link Errno#EBADF} when not
+     * open, {@link Errno#EINVAL} for a descriptor that does not hold records.
+     */
+    java.util.List<java.util.Map<String, Object>> readRecords(int fd, int count) throws IommufdException;
+
+    /** write(2) of page responses to a fault queue descriptor; returns how many were taken. */
+    int writeRecords(int fd, java.util.List<java.util.Map<String, Object>> records) throws IommufdException;
+
     /** A CPU store through the process's page tables (EFAULT outside a mapping or into a read-only one). */
     void write(long userVa, byte[] data) throws IommufdException;
 
