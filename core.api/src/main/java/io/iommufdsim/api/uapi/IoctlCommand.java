@@ -43,11 +43,35 @@ public enum IoctlCommand {
             .u32("size", IN).u32("flags", IN).u32("dev_id", IN).u32("data_len", INOUT)
             .u64("data_uptr", IN).u32("out_data_type", INOUT).u8("out_max_pasid_log2", OUT)
             .bytes("__reserved", 3, IN).minimumEndsHere().u64("out_capabilities", OUT).build()),
+    IOMMU_HWPT_SET_DIRTY_TRACKING(0x3b8b, Target.IOMMUFD, UapiStruct.builder("iommu_hwpt_set_dirty_tracking")
+            .u32("size", IN).u32("flags", IN).u32("hwpt_id", IN).u32("__reserved", IN).build()),
+    IOMMU_HWPT_GET_DIRTY_BITMAP(0x3b8c, Target.IOMMUFD, UapiStruct.builder("iommu_hwpt_get_dirty_bitmap")
+            .u32("size", IN).u32("hwpt_id", IN).u32("flags", IN).u32("__reserved", IN)
+            .u64("iova", IN).u64("length", IN).u64("page_size", IN).u64("data", IN).build()),
+    IOMMU_HWPT_INVALIDATE(0x3b8d, Target.IOMMUFD, UapiStruct.builder("iommu_hwpt_invalidate")
+            .u32("size", IN).u32("hwpt_id", IN).u64("data_uptr", IN).u32("data_type", IN)
+            .u32("entry_len", IN).u32("entry_num", INOUT).u32("__reserved", IN).build()),
+    IOMMU_FAULT_QUEUE_ALLOC(0x3b8e, Target.IOMMUFD, UapiStruct.builder("iommu_fault_alloc")
+            .u32("size", IN).u32("flags", IN).u32("out_fault_id", OUT).u32("out_fault_fd", OUT).build()),
     IOMMU_IOAS_MAP_FILE(0x3b8f, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_map_file")
             .u32("size", IN).u32("flags", IN).u32("ioas_id", IN).s32("fd", IN)
             .u64("start", IN).u64("length", IN).u64("iova", INOUT).build()),
+    IOMMU_VIOMMU_ALLOC(0x3b90, Target.IOMMUFD, UapiStruct.builder("iommu_viommu_alloc")
+            .u32("size", IN).u32("flags", IN).u32("type", IN).u32("dev_id", IN).u32("hwpt_id", IN)
+            .u32("out_viommu_id", OUT).minimumEndsHere()
+            .u32("data_len", IN).u32("__reserved", IN).u64("data_uptr", IN).build()),
+    IOMMU_VDEVICE_ALLOC(0x3b91, Target.IOMMUFD, UapiStruct.builder("iommu_vdevice_alloc")
+            .u32("size", IN).u32("viommu_id", IN).u32("dev_id", IN).u32("out_vdevice_id", OUT)
+            .u64("virt_id", IN).build()),
     IOMMU_IOAS_CHANGE_PROCESS(0x3b92, Target.IOMMUFD, UapiStruct.builder("iommu_ioas_change_process")
             .u32("size", IN).u32("__reserved", IN).build()),
+    IOMMU_VEVENTQ_ALLOC(0x3b93, Target.IOMMUFD, UapiStruct.builder("iommu_veventq_alloc")
+            .u32("size", IN).u32("flags", IN).u32("viommu_id", IN).u32("type", IN).u32("veventq_depth", IN)
+            .u32("out_veventq_id", OUT).u32("out_veventq_fd", OUT).minimumEndsHere()
+            .u32("__reserved", IN).build()),
+    IOMMU_HW_QUEUE_ALLOC(0x3b94, Target.IOMMUFD, UapiStruct.builder("iommu_hw_queue_alloc")
+            .u32("size", IN).u32("flags", IN).u32("viommu_id", IN).u32("type", IN).u32("index", IN)
+            .u32("out_hw_queue_id", OUT).u64("nesting_parent_iova", IN).u64("length", IN).build()),
 
     VFIO_DEVICE_BIND_IOMMUFD(0x3b76, Target.VFIO_DEVICE, UapiStruct.builder("vfio_device_bind_iommufd")
             .u32("argsz", IN).u32("flags", IN).s32("iommufd", IN).u32("out_devid", OUT).minimumEndsHere()
