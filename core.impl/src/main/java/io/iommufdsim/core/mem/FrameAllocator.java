@@ -1,0 +1,117 @@
+package io.iommufdsim.core.mem;
+
+import io.iommufdsim.api.Errno;
+import io.iommufdsim.api.IommufdException;
+import io.iommufdsim.spi.PhysicalMemory;
+
+/**
+ * Hands out physical frames from three disjoint regions of the physical address space:
+ * <ul>
+ *   <li>page-table pages, one at a time, zeroed ({@link #allocateTablePage()});</li>
+ *   <li>scattered 4 KiB data frames: every other PFN of their region, so no two of them are ever
+ *       physically contiguous and a 4k mapping is made of runs of length 1 ({@link #allocateScattered()});</li>
+ *   <li>contiguous runs aligned to their own size, for THP (2 MiB) and hugetlb (1 GiB) folios
+ *       ({@link #allocateContiguous(long)}).</li>
+ * </ul>
+ * PFNs are never reused: a freed frame's number is retired. With a 46-bit physical address space
+ * that is 2^34 frames, which no simulation exhausts, and it means a stale reference (an IOTLB entry,
+ * a page-table entry not yet invalidated) can never alias a new owner's data. Freed table pages have
+ * their content discarded so they cost nothing. PFN 0 is never handed out, so 0 can mean "no frame".
+ * Fresh frames read as zero because no frame was ever written before it was first handed out.
+ *
+ * <p>Thread safe (this object's lock; it calls only {@link FaultInjection} and
+ * {@link SparsePhysicalMemory#discardFrame(long)}, both leaves).
+ */
+public final class FrameAllocator {
+    private final SparsePhysicalMemory memory;
+    private final FaultInjection faults;
+
+    private final long tableEnd;
+    private final long scatteredEnd;
+    private final long contiguousEnd;
+
+    private long nextTable;
+    private long nextScattered;
+    private long nextContiguous;
+
+    private final LongMap<Boolean> liveTables = new LongMap<>();
+    private long dataFrames;
+
+    public FrameAllocator(SparsePhysicalMemory memory, FaultInjection faults) {
+        this.memory = memory;
+        this.faults = faults;
+        long frames = memory.size() >>> PhysicalMemory.PAGE_SHIFT;
+        // 1/16 of the space for tables, 3/16 for scattered frames (half of them used), 3/4 for runs
+        this.tableEnd = frames / 16;
+        this.scatteredEnd = frames / 4;
+        this.contiguousEnd = frames;
+        this.nextTable = 0x100; // above the first MiB, like firmware-reserved low memory
+        this.nextScattered = tableEnd;
+        this.nextContiguous = scatteredEnd;
+    }
+
+    /** One scattered 4 KiB data frame; ENOMEM when the region is exhausted or a fault is injected. */
+    public synchronized long allocateScattered() throws IommufdException {
+        faults.check(FaultInjection.Kind.FRAME_ALLOC);
+        if (nextScattered >= scatteredEnd) {
+            throw new IommufdException(Errno.ENOMEM);
+        }
+        long pfn = nextScattered;
+        nextScattered += 2;
+        dataFrames++;
+        return pfn;
+    }
+
+    /**
+     * A physically contiguous run of {@code npages} frames (a power of two), whose first PFN is a
+     * multiple of {@code npages}. Returns the first PFN.
+     */
+    public synchronized long allocateContiguous(long npages) throws IommufdException {
+        if (npages <= 0 || Long.bitCount(npages) != 1) {
+            throw new IllegalArgumentException("run of " + npages + " pages");
+        }
+        faults.check(FaultInjection.Kind.FRAME_ALLOC);
+        long pfn = (nextContiguous + npages - 1) & -npages;
+        if (pfn + npages > contiguousEnd || pfn < nextContiguous) {
+            throw new IommufdException(Errno.ENOMEM);
+        }
+        nextContiguous = pfn + npages;
+        dataFrames += npages;
+        return pfn;
+    }
+
+    /** A zeroed page for an I/O page table; returns its physical address. */
+    public synchronized long allocateTablePage() throws IommufdException {
+        faults.check(FaultInjection.Kind.TABLE_PAGE);
+        if (nextTable >= tableEnd) {
+            throw new IommufdException(Errno.ENOMEM);
+        }
+        long pfn = nextTable++;
+        liveTables.put(pfn, Boolean.TRUE);
+        return pfn << PhysicalMemory.PAGE_SHIFT;
+    }
+
+    /** Frees a table page: its content is discarded and its PFN retired. */
+    public synchronized void freeTablePage(long physicalAddress) {
+        long pfn = physicalAddress >>> PhysicalMemory.PAGE_SHIFT;
+        if ((physicalAddress & (PhysicalMemory.PAGE_SIZE - 1)) != 0 || liveTables.remove(pfn) == null) {
+            throw new IllegalStateException("not a live table page: 0x" + Long.toHexString(physicalAddress));
+        }
+        memory.discardFrame(pfn);
+    }
+
+    /** Table pages allocated and not yet freed (tests use it to find leaks). */
+    public synchronized long liveTablePages() {
+        return liveTables.size();
+    }
+
+    /** Data frames handed out so far (4 KiB units; frames are never returned). */
+    public synchronized long allocatedDataFrames() {
+        return dataFrames;
+    }
+
+    /** True if {@code pfn} lies in the scattered-frame region (tests use it). */
+    public boolean isScattered(long pfn) {
+        return pfn >= tableEnd && pfn < scatteredEnd;
+    }
+}
