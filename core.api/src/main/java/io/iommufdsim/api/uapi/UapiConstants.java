@@ -28,6 +28,18 @@ public final class UapiConstants {
     public static final int IOMMU_HWPT_ALLOC_DIRTY_TRACKING = 1 << 1;
     public static final int IOMMU_HWPT_FAULT_ID_VALID = 1 << 2;
     public static final int IOMMU_HWPT_ALLOC_PASID = 1 << 3;
+    // enum iommu_hwpt_data_type
+    public static final int IOMMU_HWPT_DATA_NONE = 0;
+    // enum iommufd_hw_info_flags
+    public static final int IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1;
+    // enum iommufd_hwpt_set_dirty_tracking_flags
+    public static final int IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1;
+    // enum iommufd_hwpt_get_dirty_bitmap_flags
+    public static final int IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR = 1;
+    // enum iommu_viommu_type, iommu_veventq_type, iommu_hw_queue_type: 0 is reserved
+    public static final int IOMMU_VIOMMU_TYPE_DEFAULT = 0;
+    public static final int IOMMU_VEVENTQ_TYPE_DEFAULT = 0;
+    public static final int IOMMU_HW_QUEUE_TYPE_DEFAULT = 0;
     // vfio.h device cdev flags
     public static final int VFIO_DEVICE_BIND_FLAG_TOKEN = 1;
     public static final int VFIO_DEVICE_ATTACH_PASID = 1;
