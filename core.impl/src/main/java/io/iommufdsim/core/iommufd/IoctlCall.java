@@ -6,6 +6,7 @@ import io.iommufdsim.api.UserMemory;
 import io.iommufdsim.api.uapi.IoctlCommand;
 import io.iommufdsim.api.uapi.UapiField;
 import io.iommufdsim.api.uapi.UapiStruct;
+import io.iommufdsim.core.mem.ProcessImpl;
 
 /**
  * One iommufd ioctl in progress (iommufd_private.h: struct iommufd_ucmd): the context, the calling
@@ -45,6 +46,14 @@ public final class IoctlCall {
 
     public SimProcess caller() {
         return caller;
+    }
+
+    /** The caller as the memory model's process (its mm, user, fd table and RLIMIT_MEMLOCK). */
+    public ProcessImpl process() {
+        if (!(caller instanceof ProcessImpl)) {
+            throw new IllegalStateException(caller + " is not a process of a simulated machine");
+        }
+        return (ProcessImpl) caller;
     }
 
     /** The caller's address space, for user pointers inside the struct. */
