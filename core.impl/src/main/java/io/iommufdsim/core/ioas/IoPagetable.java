@@ -522,4 +522,127 @@ public final class IoPagetable {
     synchronized boolean hasAccess(IoptAccess access) {
         return accesses.contains(access);
     }
+
+    // ---- accesses: pin, unpin, rw (device.c: iommufd_access_pin_pages, _unpin_pages, _rw) -------
+
+    /** iopt_area_contig_is_aligned: the pin starts and (unless it ends in this area) ends on page bounds. */
+    private static boolean contigIsAligned(Area area, long cur, boolean endsHere) {
+        if (Iova.pageOffset(area.startByte(cur)) != 0) {
+            return false;
+        }
+        return endsHere || Iova.pageOffset(area.startByte(area.last())) == Iova.PAGE_SIZE - 1;
+    }
+
+    /** check_area_prot: a write needs IOMMU_WRITE, a read IOMMU_READ. */
+    private static boolean checkAreaProt(Area area, boolean write) {
+        return (area.iommuProt() & (write ? IoptDomain.IOMMU_WRITE : IoptDomain.IOMMU_READ)) != 0;
+    }
+
+    /** The area holding {@code cur} if it is complete, else null (iopt_area_contig_init/next). */
+    private Area contigArea(long cur) {
+        Area area = areas.containing(cur);
+        return area == null || area.pages() == null ? null : area;
+    }
+
+    /**
+     * The access half of iommufd_access_pin_pages, for [iova, last]: pins every page, area by area, and
+     * returns their PFNs. EINVAL for an area being unmapped or a range not page aligned at area joins,
+     * EPERM for a missing permission (or a write pin of read-only pages), ENOENT for a hole; pinning
+     * errors pass through. A failure drops the pins already taken.
+     */
+    synchronized long[] accessPin(long iova, long last, boolean write) throws IommufdException {
+        long[] pfns = new long[(int) Math.min(Integer.MAX_VALUE - 8,
+                ((Iova.alignDown(last, Iova.PAGE_SIZE) - Iova.alignDown(iova, Iova.PAGE_SIZE)) >>> Iova.PAGE_SHIFT) + 1)];
+        int filled = 0;
+        long cur = iova;
+        Area area = contigArea(cur);
+        try {
+            while (true) {
+                if (area == null) {
+                    throw new IommufdException(Errno.ENOENT);
+                }
+                boolean endsHere = Iova.le(last, area.last());
+                long segLast = endsHere ? last : area.last();
+                if (area.preventAccess() || !contigIsAligned(area, cur, endsHere)) {
+                    throw new IommufdException(Errno.EINVAL);
+                }
+                if (!checkAreaProt(area, write)) {
+                    throw new IommufdException(Errno.EPERM);
+                }
+                long index = area.iovaToIndex(cur);
+                long lastIndex = area.iovaToIndex(segLast);
+                int n = (int) (lastIndex - index + 1);
+                if (filled + n > pfns.length) {
+                    pfns = java.util.Arrays.copyOf(pfns, filled + n);
+                }
+                area.source().addAccess(index, lastIndex, write, pfns, filled);
+                area.addAccess();
+                filled += n;
+                if (endsHere) {
+                    return filled == pfns.length ? pfns : java.util.Arrays.copyOf(pfns, filled);
+                }
+                cur = area.last() + 1;
+                area = contigArea(cur);
+            }
+        } catch (IommufdException | RuntimeException e) {
+            if (cur != iova) {
+                accessUnpin(iova, cur - 1);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The access half of iommufd_access_unpin_pages: drops the pin of [iova, last] that
+     * {@link #accessPin} took (the range must be exactly one pinned before).
+     */
+    synchronized void accessUnpin(long iova, long last) {
+        long cur = iova;
+        Area area = contigArea(cur);
+        while (area != null) {
+            long segLast = Iova.min(last, area.last());
+            if (area.source().removeAccess(area.iovaToIndex(cur), area.iovaToIndex(segLast))) {
+                area.removeAccess();
+            }
+            if (Iova.le(last, area.last())) {
+                return;
+            }
+            cur = area.last() + 1;
+            area = contigArea(cur);
+        }
+        throw new IllegalStateException("unpin of an unmapped range at 0x" + Long.toHexString(cur));
+    }
+
+    /**
+     * The access half of iommufd_access_rw: copies {@code length} bytes between {@code data} and the
+     * memory under [iova, iova + length - 1], area by area (bytes of earlier areas stay copied when a
+     * later one fails). EINVAL for an area being unmapped, EPERM for a missing permission, ENOENT for a
+     * hole.
+     */
+    synchronized void accessRw(long iova, byte[] data, boolean write) throws IommufdException {
+        long last = iova + data.length - 1;
+        long cur = iova;
+        int done = 0;
+        Area area = contigArea(cur);
+        while (true) {
+            if (area == null) {
+                throw new IommufdException(Errno.ENOENT);
+            }
+            long segLast = Iova.min(last, area.last());
+            if (area.preventAccess()) {
+                throw new IommufdException(Errno.EINVAL);
+            }
+            if (!checkAreaProt(area, write)) {
+                throw new IommufdException(Errno.EPERM);
+            }
+            int bytes = (int) (segLast - cur + 1);
+            area.source().rw(area.startByte(cur), data, done, bytes, write);
+            done += bytes;
+            if (segLast == last) {
+                return;
+            }
+            cur = area.last() + 1;
+            area = contigArea(cur);
+        }
+    }
 }
