@@ -166,8 +166,9 @@ final class AddressSpace {
      * {@code va}: every page must be mapped (else EFAULT); a VM_PFNMAP VMA → EFAULT; a FOLL_WRITE pin
      * of a VMA without VM_WRITE → EFAULT; a read pin of a VMA without VM_READ → EFAULT; a shared page
      * past its file's EOF → EFAULT (SIGBUS). The whole range is checked before anything is resolved.
+     * Runs are reported with page indices counted from {@code base}.
      */
-    void resolvePins(long va, long npages, boolean write, FrameRunSink sink) throws IommufdException {
+    void resolvePins(long base, long va, long npages, boolean write, FrameRunSink sink) throws IommufdException {
         if (npages <= 0 || npages > (TASK_SIZE >>> 12)) {
             throw new IommufdException(Errno.EFAULT);
         }
@@ -176,7 +177,11 @@ final class AddressSpace {
         try {
             check(va, len, write ? Access.PIN_WRITE : Access.PIN_READ);
             RunMerger runs = new RunMerger(sink);
-            walk(va, len, true, (segVa, pa, bytes) -> runs.add((segVa - va) >>> 12, pa >>> 12, bytes >>> 12));
+            try {
+                walk(va, len, true, (segVa, pa, bytes) -> runs.add((segVa - base) >>> 12, pa >>> 12, bytes >>> 12));
+            } catch (IommufdException e) {
+                throw runs.flushAfter(e);
+            }
             runs.flush();
         } finally {
             lock.readLock().unlock();

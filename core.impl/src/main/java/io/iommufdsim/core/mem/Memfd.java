@@ -6,7 +6,9 @@ import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.spi.PhysicalMemory;
 
 /**
- * A memfd: an anonymous shmem file ({@code "4k"}, or {@code "thp"} as shmem with huge=always) or a
+ * A memfd: an anonymous shmem file ({@code "4k"}, or {@code "thp"} as shmem with huge=always, so
+ * every 2 MiB-aligned chunk of the file is one huge folio, the last one too when the size is not a
+ * multiple of 2 MiB) or a
  * hugetlbfs file with 1 GiB pages ({@code "hugetlb-1g"}, MFD_HUGETLB | MFD_HUGE_1GB). Its pages live
  * in a {@link PageStore} (the page cache) shared by every shared mapping of it and by IOMMU_IOAS_MAP_FILE.
  *
@@ -93,7 +95,9 @@ public final class Memfd implements FileDescription {
      * The PinSource of this file for IOMMU_IOAS_MAP_FILE, page {@code i} being file offset
      * {@code i * 4096}. memfd_pin_folios rules (mm/gup.c): the last byte of the range at or past EOF
      * → EINVAL (iommufd asks for whole pages: pages.c pin_memfd_pages, end = start + npages*4096 - 1).
-     * Folios are allocated on first pin; runs are whole huge folios where the file has them.
+     * Folios are allocated on first pin; runs are whole huge folios where the file has them. The
+     * {@code write} flag does not matter here: memfd_pin_folios takes no FOLL_WRITE, a memfd is
+     * always open for writing.
      */
     public PinSource pages() {
         return this::resolvePin;
@@ -113,10 +117,14 @@ public final class Memfd implements FileDescription {
         PageStore.Resolved r = new PageStore.Resolved();
         long page = firstPage;
         long end = firstPage + npages;
-        while (page < end) {
-            store.resolve(page, end - page, true, true, r);
-            runs.add(page, r.pfn, r.count);
-            page += r.count;
+        try {
+            while (page < end) {
+                store.resolve(page, end - page, true, true, r);
+                runs.add(page, r.pfn, r.count);
+                page += r.count;
+            }
+        } catch (IommufdException e) {
+            throw runs.flushAfter(e);
         }
         runs.flush();
     }

@@ -102,7 +102,7 @@ public final class ProcessImpl implements SimProcess {
             if (!alive || firstPage < 0 || firstPage > (AddressSpace.TASK_SIZE >>> 12)) {
                 throw new IommufdException(Errno.EFAULT);
             }
-            mm.resolvePins(pageAlignedVa + (firstPage << 12), npages, write, sink);
+            mm.resolvePins(pageAlignedVa, pageAlignedVa + (firstPage << 12), npages, write, sink);
         };
     }
 

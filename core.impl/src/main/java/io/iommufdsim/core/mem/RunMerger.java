@@ -8,6 +8,7 @@ final class RunMerger {
     private long page;
     private long pfn;
     private long count;
+    private boolean sinkFailed;
 
     RunMerger(FrameRunSink sink) {
         this.sink = sink;
@@ -28,7 +29,27 @@ final class RunMerger {
         if (count > 0) {
             long n = count;
             count = 0;
-            sink.run(page, pfn, n);
+            try {
+                sink.run(page, pfn, n);
+            } catch (IommufdException | RuntimeException e) {
+                sinkFailed = true;
+                throw e;
+            }
         }
+    }
+
+    /**
+     * After the walk failed: reports the pending run (it did resolve) unless it was the sink that
+     * failed, then rethrows {@code failure}.
+     */
+    IommufdException flushAfter(IommufdException failure) {
+        if (!sinkFailed) {
+            try {
+                flush();
+            } catch (IommufdException e) {
+                return e;
+            }
+        }
+        return failure;
     }
 }
