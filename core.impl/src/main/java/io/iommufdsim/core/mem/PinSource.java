@@ -18,6 +18,10 @@ public interface PinSource {
      * <p>The sink is called with the process's mmap lock held for reading: it must not map or unmap
      * memory of the same process.
      *
+     * <p>Runs are maximal: neighbouring folios that happen to be physically contiguous (two THP chunks
+     * allocated one after the other, say) are reported as one run, since a run is only a promise of
+     * contiguity; scattered 4 KiB frames always come as runs of one page.
+     *
      * @param write a FOLL_WRITE pin: refused on a read-only mapping
      */
     void resolve(long firstPage, long npages, boolean write, FrameRunSink sink) throws IommufdException;
