@@ -232,7 +232,10 @@ final class IoctlOp implements Op {
                 staged.add(new StagedArray(f, address, capacity));
             } else if (v == null && count != null) {
                 long n = count.get(image) & 0xffff_ffffL;
-                if (n > 0 && n * element.size() <= MAX_STAGED_SIZE) {
+                if (n == 0) {
+                    // a NULL pointer with no room: an output array comes back empty (EMSGSIZE probing)
+                    staged.add(new StagedArray(f, 0, 0));
+                } else if (n * element.size() <= MAX_STAGED_SIZE) {
                     long address = memory.place(new byte[(int) n * element.size()]);
                     f.set(image, address);
                     staged.add(new StagedArray(f, address, n));
@@ -283,8 +286,8 @@ final class IoctlOp implements Op {
             if (count != null && count.isOutput() && memory.written(address + count.offset(), count.width())) {
                 entries = Math.min(entries, count.get(out) & 0xffff_ffffL);
             }
-            call.out(f.name(), elements(f.arrayElement(), memory.peek(a.address(), (int) entries * f.arrayElement().size()),
-                    (int) entries));
+            byte[] bytes = entries == 0 ? new byte[0] : memory.peek(a.address(), (int) entries * f.arrayElement().size());
+            call.out(f.name(), elements(f.arrayElement(), bytes, (int) entries));
         }
     }
 
