@@ -1,0 +1,317 @@
+package io.iommufdsim.scenario.internal.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.iommufdsim.api.IommufdException;
+import io.iommufdsim.api.SimProcess;
+import io.iommufdsim.api.uapi.IoctlCommand;
+import io.iommufdsim.api.uapi.UapiField;
+import io.iommufdsim.api.uapi.UapiStruct;
+import io.iommufdsim.scenario.internal.values.IntegerValues;
+import io.iommufdsim.scenario.internal.values.NameTable;
+import io.iommufdsim.scenario.internal.values.StepError;
+import io.iommufdsim.scenario.internal.values.ValueProblem;
+import io.iommufdsim.scenario.internal.values.Vars;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A named ioctl op, driven only by the struct layout in {@link IoctlCommand}: the args are the struct's
+ * fields by their uAPI names (omitted fields 0, {@code size}/{@code argsz} the struct's size), arrays
+ * reached by a user pointer are JSON arrays (their count field defaults to the array's length), and
+ * the outputs are the fields and arrays the kernel wrote back, plus {@code ret} on success.
+ * VFIO device ioctls also take {@code device}, and the bind's {@code iommufd} defaults to the ctx's fd.
+ */
+final class IoctlOp implements Op {
+    /** The first field of every iommufd / VFIO struct: the size the caller passes. */
+    private static final Set<String> SIZE_FIELDS = Set.of("size", "argsz");
+    /** Above this a given size is not backed by memory: the bytes past the struct then fault. */
+    private static final long MAX_STAGED_SIZE = 1 << 20;
+    private static final String DEVICE = "device";
+    private static final String PLAIN_ARG = "arg";
+
+    private final IoctlCommand command;
+    private final Set<String> outputs = new HashSet<>();
+
+    IoctlOp(IoctlCommand command) {
+        this.command = command;
+        outputs.add("ret");
+        if (!takesPlainValue()) {
+            for (UapiField f : command.struct().fields()) {
+                if (f.isOutput()) {
+                    outputs.add(f.name());
+                }
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return command.name();
+    }
+
+    /** An ioctl whose argument is a value rather than a pointer to a struct (VFIO_CHECK_EXTENSION). */
+    private boolean takesPlainValue() {
+        return command.struct() == null || command.struct().fields().isEmpty();
+    }
+
+    private boolean onDevice() {
+        return command.target() == IoctlCommand.Target.VFIO_DEVICE;
+    }
+
+    @Override
+    public boolean hasOutput(String name) {
+        return outputs.contains(name);
+    }
+
+    @Override
+    public void validateArgs(JsonNode args, Set<String> scope) throws ArgProblem {
+        for (Iterator<Map.Entry<String, JsonNode>> it = args.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            try {
+                if (onDevice() && name.equals(DEVICE)) {
+                    ArgKind.STRING.validate(e.getValue(), scope);
+                } else if (takesPlainValue() && name.equals(PLAIN_ARG)) {
+                    ArgKind.NUMBER.validate(e.getValue(), scope);
+                } else {
+                    UapiField f = takesPlainValue() ? null : command.struct().field(name);
+                    if (f == null) {
+                        throw new ArgProblem(name, "unknown field for " + command.name());
+                    }
+                    validateField(f, e.getValue(), scope);
+                }
+            } catch (ValueProblem p) {
+                throw new ArgProblem(name, p.getMessage());
+            }
+        }
+        if (onDevice() && !args.has(DEVICE)) {
+            throw new ArgProblem(DEVICE, "missing; " + command.name() + " is issued on a device");
+        }
+    }
+
+    private static void validateField(UapiField f, JsonNode v, Set<String> scope) throws ValueProblem {
+        if (f.isArrayPointer() && v.isArray()) {
+            UapiStruct element = f.arrayElement();
+            for (JsonNode e : v) {
+                if (e.isObject()) {
+                    for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> ef = it.next();
+                        UapiField sub = element.field(ef.getKey());
+                        if (sub == null) {
+                            throw new ValueProblem("unknown field " + ef.getKey() + " of " + element.name());
+                        }
+                        validateScalar(sub, ef.getValue(), scope);
+                    }
+                } else if (element.fields().size() == 1) {
+                    validateScalar(element.fields().get(0), e, scope);
+                } else {
+                    throw new ValueProblem("expected an object with the fields of " + element.name() + ", got " + e);
+                }
+            }
+            return;
+        }
+        validateScalar(f, v, scope);
+    }
+
+    private static void validateScalar(UapiField f, JsonNode v, Set<String> scope) throws ValueProblem {
+        IntegerValues.validate(v, NameTable.UAPI, scope);
+        if (!mentionsVariable(v)) {
+            try {
+                checkWidth(f, IntegerValues.resolve(v, NameTable.UAPI, new Vars()));
+            } catch (StepError e) {
+                throw new ValueProblem(e.getMessage());
+            }
+        }
+    }
+
+    private static boolean mentionsVariable(JsonNode v) {
+        if (v.isArray()) {
+            for (JsonNode e : v) {
+                if (mentionsVariable(e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return v.isTextual() && v.textValue().startsWith("$");
+    }
+
+    /** A value fits a field of {@code width} bytes as unsigned or as two's complement (-1 for an fd). */
+    private static void checkWidth(UapiField f, long v) throws StepError {
+        int bits = 8 * f.width();
+        if (bits < 64 && (v >= 1L << bits || v < -(1L << (bits - 1)))) {
+            throw new StepError("bad number 0x" + Long.toHexString(v) + ": " + f.name() + " has " + bits + " bits");
+        }
+    }
+
+    /** An array placed in staging memory by the runner. */
+    private record StagedArray(UapiField pointer, long address, long capacity) {
+    }
+
+    @Override
+    public void run(StepCall call) throws IommufdException, StepError {
+        SimProcess caller = call.ctx().process();
+        StagingMemory memory = new StagingMemory();
+        if (takesPlainValue()) {
+            call.out("ret", issue(call, caller, call.number(PLAIN_ARG, 0), memory));
+            return;
+        }
+        UapiStruct struct = command.struct();
+        byte[] image = new byte[struct.size()];
+        for (UapiField f : struct.fields()) {
+            JsonNode v = call.arg(f.name());
+            if (v != null && !(f.isArrayPointer() && v.isArray())) {
+                f.set(image, value(f, v, call.vars()));
+            } else if (v == null && f.offset() == 0 && SIZE_FIELDS.contains(f.name())) {
+                f.set(image, struct.size());
+            } else if (v == null && onDevice() && f.name().equals("iommufd")) {
+                f.set(image, call.ctx().file().fd());
+            }
+        }
+        List<StagedArray> arrays = stageArrays(call, struct, image, memory);
+        long size = SIZE_FIELDS.contains(struct.fields().get(0).name()) ? struct.fields().get(0).get(image) & 0xffff_ffffL
+                : struct.size();
+        int staged = (int) Math.max(struct.size(), size <= MAX_STAGED_SIZE ? size : 0);
+        byte[] buffer = new byte[staged];
+        System.arraycopy(image, 0, buffer, 0, image.length);
+        long address = memory.place(buffer);
+        try {
+            long ret = issue(call, caller, address, memory);
+            decode(call, struct, address, arrays, memory);
+            call.out("ret", ret);
+        } catch (IommufdException e) {
+            decode(call, struct, address, arrays, memory);
+            throw e;
+        }
+    }
+
+    private long issue(StepCall call, SimProcess caller, long arg, StagingMemory memory)
+            throws IommufdException, StepError {
+        if (onDevice()) {
+            return call.session().device(call.string(DEVICE, null)).ioctl(caller, command.number(), arg, memory);
+        }
+        return call.ctx().file().ioctl(caller, command.number(), arg, memory);
+    }
+
+    private static long value(UapiField f, JsonNode v, Vars vars) throws StepError {
+        long x = IntegerValues.resolve(v, NameTable.UAPI, vars);
+        checkWidth(f, x);
+        return x;
+    }
+
+    /**
+     * Places every array given as JSON (setting its count field unless given), and a zeroed buffer of
+     * {@code count} elements for an array pointer left out whose count is nonzero.
+     */
+    private static List<StagedArray> stageArrays(StepCall call, UapiStruct struct, byte[] image, StagingMemory memory)
+            throws StepError {
+        List<StagedArray> staged = new ArrayList<>();
+        for (UapiField f : struct.fields()) {
+            if (!f.isArrayPointer()) {
+                continue;
+            }
+            UapiStruct element = f.arrayElement();
+            UapiField count = struct.field(f.countField());
+            JsonNode v = call.arg(f.name());
+            if (v != null && v.isArray()) {
+                byte[] bytes = new byte[Math.max(1, v.size() * element.size())];
+                for (int i = 0; i < v.size(); i++) {
+                    encodeElement(element, v.get(i), bytes, i * element.size(), call.vars());
+                }
+                long address = memory.place(bytes);
+                f.set(image, address);
+                if (count != null && !call.has(count.name())) {
+                    count.set(image, v.size());
+                }
+                long capacity = count != null ? Math.min(count.get(image) & 0xffff_ffffL, v.size()) : v.size();
+                staged.add(new StagedArray(f, address, capacity));
+            } else if (v == null && count != null) {
+                long n = count.get(image) & 0xffff_ffffL;
+                if (n == 0) {
+                    // a NULL pointer with no room: an output array comes back empty (EMSGSIZE probing)
+                    staged.add(new StagedArray(f, 0, 0));
+                } else if (n * element.size() <= MAX_STAGED_SIZE) {
+                    long address = memory.place(new byte[(int) n * element.size()]);
+                    f.set(image, address);
+                    staged.add(new StagedArray(f, address, n));
+                }
+            }
+        }
+        return staged;
+    }
+
+    private static void encodeElement(UapiStruct element, JsonNode v, byte[] bytes, int offset, Vars vars)
+            throws StepError {
+        byte[] one = new byte[element.size()];
+        if (v.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                UapiField sub = element.field(e.getKey());
+                sub.set(one, value(sub, e.getValue(), vars));
+            }
+        } else {
+            UapiField only = element.fields().get(0);
+            only.set(one, value(only, v, vars));
+        }
+        System.arraycopy(one, 0, bytes, offset, one.length);
+    }
+
+    /**
+     * The outputs the kernel wrote: each output field whose bytes were all copied back, and each output
+     * array with min(count in, count out) elements once the struct came back.
+     */
+    private static void decode(StepCall call, UapiStruct struct, long address,
+                               List<StagedArray> arrays, StagingMemory memory) {
+        if (!memory.anyWritten(address, struct.size())) {
+            return;
+        }
+        byte[] out = memory.peek(address, struct.size());
+        for (UapiField f : struct.fields()) {
+            if (f.isOutput() && !f.isArrayPointer() && memory.written(address + f.offset(), f.width())) {
+                call.out(f.name(), number(f, out));
+            }
+        }
+        for (StagedArray a : arrays) {
+            UapiField f = a.pointer();
+            if (!f.isOutput()) {
+                continue;
+            }
+            long entries = a.capacity();
+            UapiField count = struct.field(f.countField());
+            if (count != null && count.isOutput() && memory.written(address + count.offset(), count.width())) {
+                entries = Math.min(entries, count.get(out) & 0xffff_ffffL);
+            }
+            byte[] bytes = entries == 0 ? new byte[0] : memory.peek(a.address(), (int) entries * f.arrayElement().size());
+            call.out(f.name(), elements(f.arrayElement(), bytes, (int) entries));
+        }
+    }
+
+    private static List<Object> elements(UapiStruct element, byte[] bytes, int n) {
+        List<Object> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] one = new byte[element.size()];
+            System.arraycopy(bytes, i * element.size(), one, 0, one.length);
+            if (element.fields().size() == 1) {
+                list.add(number(element.fields().get(0), one));
+            } else {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (UapiField sub : element.fields()) {
+                    m.put(sub.name(), number(sub, one));
+                }
+                list.add(m);
+            }
+        }
+        return list;
+    }
+
+    /** A field's value: signed fields as {@link Integer}, unsigned ones as {@link Long}. */
+    private static Object number(UapiField f, byte[] image) {
+        long v = f.get(image);
+        return f.signed() && f.width() <= 4 ? (Object) (int) v : (Object) v;
+    }
+}
