@@ -32,6 +32,12 @@ final class BatchMain implements Callable<Integer> {
             ScenarioCommand command = new ScenarioCommand(() -> waitFor(tracker), System.out, System.err);
             // the JVM runs in the user's current directory (./iommufd-sim does not cd)
             return command.execute(args, Path.of("").toAbsolutePath());
+        } catch (RuntimeException | Error bug) {
+            // a defect in the simulator, not a scenario outcome: show it whole
+            System.out.flush();
+            System.err.println("iommufd-sim: internal error");
+            bug.printStackTrace();
+            return ScenarioCommand.EXIT_INTERNAL;
         } finally {
             tracker.close();
             System.out.flush();

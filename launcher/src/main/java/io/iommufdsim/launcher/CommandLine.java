@@ -24,7 +24,8 @@ final class CommandLine {
                    iommufd-sim run [--json] [--only KEY=VALUE]... FILE_OR_DIR...
                                                     run scenario files; a directory runs its *.json by name
                    iommufd-sim help                 this text
-            exit status: 0 every expectation held, 1 one did not, 2 invalid scenario or usage
+            exit status: 0 every expectation held, 1 one did not, 2 invalid scenario or usage,
+                         3 the simulator itself failed
             """;
 
     private CommandLine() {

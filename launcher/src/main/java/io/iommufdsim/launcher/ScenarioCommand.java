@@ -19,6 +19,9 @@ final class ScenarioCommand {
         ScenarioRunner runner();
     }
 
+    /** Not a scenario outcome: the simulator itself could not run (README.md, "Exit status"). */
+    static final int EXIT_INTERNAL = 3;
+
     private final RunnerSource source;
     private final PrintStream out;
     private final PrintStream err;
@@ -31,7 +34,8 @@ final class ScenarioCommand {
 
     /**
      * @param workingDirectory what relative paths are relative to: the caller's current directory
-     * @return the exit status: 0/1/2 as {@link ScenarioRunner#run} gives it, 2 for a usage error
+     * @return the exit status: 0/1/2 as {@link ScenarioRunner#run} gives it, 2 for a usage error,
+     *         {@link #EXIT_INTERNAL} when the runner service is missing
      */
     int execute(List<String> args, Path workingDirectory) {
         Invocation invocation;
@@ -59,7 +63,7 @@ final class ScenarioCommand {
     private int runDemo() {
         ScenarioRunner runner = runner();
         if (runner == null) {
-            return ScenarioRunner.EXIT_FAILED;
+            return EXIT_INTERNAL;
         }
         out.println("iommufd-sim demo: " + DemoScenario.SOURCE + " (run your own: iommufd-sim run FILE_OR_DIR...)");
         try (DemoScenario demo = DemoScenario.extract()) {
@@ -83,7 +87,7 @@ final class ScenarioCommand {
         }
         ScenarioRunner runner = runner();
         if (runner == null) {
-            return ScenarioRunner.EXIT_FAILED;
+            return EXIT_INTERNAL;
         }
         try {
             return runner.run(paths, invocation.json(), invocation.only(), out);

@@ -103,7 +103,7 @@ class ScenarioCommandTest {
 
     @Test
     void withoutTheRunnerServiceTheRunFailsWithAMessage(@TempDir Path dir) {
-        assertEquals(1, execute(() -> null, List.of(), dir));
+        assertEquals(ScenarioCommand.EXIT_INTERNAL, execute(() -> null, List.of(), dir));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("scenario runner service is not available"));
     }
 
