@@ -89,16 +89,26 @@ class ScenarioCommandTest {
     }
 
     @Test
-    void theMainJobRunsTheEmbeddedDemoScenario(@TempDir Path dir) throws IOException {
+    void theMainJobRunsTheEmbeddedDemoScenarioUnderItsSourceName(@TempDir Path dir) throws IOException {
         assertEquals(0, execute(List.of(), dir));
 
         assertEquals(1, runner.calls.size());
-        Path demo = runner.calls.get(0).get(0);
-        assertEquals("ioas-demo.json", demo.getFileName().toString());
-        Path source = Path.of(System.getProperty("user.dir")).resolve("../" + DemoScenario.SOURCE);
-        assertEquals(Files.readString(source), runner.contents.get(0));
-        assertFalse(Files.exists(demo), "the extracted copy is removed after the run");
+        assertEquals(DemoScenario.SOURCE, runner.calls.get(0).get(0).toString());
+        assertEquals(Files.readString(sourceOfTheDemo()), runner.contents.get(0));
         assertFalse(runner.json);
+    }
+
+    @Test
+    void theExtractedDemoIsRemovedWhenClosed() throws IOException {
+        DemoScenario demo = DemoScenario.extract();
+        assertEquals(Files.readString(sourceOfTheDemo()), Files.readString(demo.file()));
+        demo.close();
+        assertFalse(Files.exists(demo.archive()));
+    }
+
+    private static Path sourceOfTheDemo() {
+        // Surefire runs in the module directory
+        return Path.of(System.getProperty("user.dir")).resolve("../" + DemoScenario.SOURCE);
     }
 
     @Test
