@@ -141,8 +141,8 @@ public final class PageTable {
             throw new IommufdException(Errno.EINVAL);
         }
         // iommu_pt.h map_range checks the start; the end is checked too so no entry's address field overflows.
-        if (t.oaBits < 64 && ((pa >>> t.oaBits) != 0 || (size != 0 && ((pa + size - 1) >>> t.oaBits) != 0
-                || Long.compareUnsigned(pa + size - 1, pa) < 0))) {
+        if (t.oaBits < 64 && ((pa >>> t.oaBits) != 0 || (size != 0 && (((pa + size - 1) >>> t.oaBits) != 0
+                || Long.compareUnsigned(pa + size - 1, pa) < 0)))) {
             throw new IommufdException(Errno.ERANGE);
         }
         long attributes = t.codec.leafAttributes(prot, features);
