@@ -11,10 +11,13 @@ import io.iommufdsim.api.Capability;
 import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.api.uapi.IoctlCommand;
+import io.iommufdsim.core.mem.FdTable;
+import io.iommufdsim.core.mem.RecordFile;
 
 /**
  * The ioctls main.c serves itself: IOMMU_DESTROY, IOMMU_OPTION (with option RLIMIT_MODE; other options
- * are registered by their owners, HUGE_PAGES by the IOAS package) and IOMMU_VFIO_IOAS from vfio_compat.c.
+ * are registered by their owners, HUGE_PAGES by the IOAS package), IOMMU_VFIO_IOAS from vfio_compat.c
+ * and IOMMU_FAULT_QUEUE_ALLOC from eventq.c (it needs no device).
  */
 public final class CoreIoctls {
     private CoreIoctls() {
@@ -24,7 +27,32 @@ public final class CoreIoctls {
         table.register(IoctlCommand.IOMMU_DESTROY, CoreIoctls::destroy)
                 .register(IoctlCommand.IOMMU_OPTION, CoreIoctls::option)
                 .registerOption(IOMMU_OPTION_RLIMIT_MODE, CoreIoctls::rlimitMode)
-                .register(IoctlCommand.IOMMU_VFIO_IOAS, CoreIoctls::vfioIoas);
+                .register(IoctlCommand.IOMMU_VFIO_IOAS, CoreIoctls::vfioIoas)
+                .register(IoctlCommand.IOMMU_FAULT_QUEUE_ALLOC, CoreIoctls::faultQueueAlloc);
+    }
+
+    /**
+     * eventq.c: iommufd_fault_alloc. flags ≠ 0 → EOPNOTSUPP; the FAULT object and its file, a
+     * descriptor in the caller's table (EMFILE), the ids written back (EFAULT: the descriptor is
+     * closed again). Any failure aborts the object, which releases the file and frees the id.
+     */
+    static long faultQueueAlloc(IoctlCall call) throws IommufdException {
+        if (call.get("flags") != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        FaultObject fault = call.allocObject(new FaultObject(call.context()));
+        RecordFile file = fault.openFile();
+        FdTable fds = call.process().fds();
+        int fd = fds.install(file);
+        call.set("out_fault_id", fault.id());
+        call.set("out_fault_fd", fd);
+        try {
+            call.respond();
+        } catch (IommufdException e) {
+            fds.close(fd); // put_unused_fd: the process never saw the descriptor
+            throw e;
+        }
+        return 0;
     }
 
     /** main.c: iommufd_destroy → iommufd_object_remove(ictx, NULL, id, 0). */

@@ -8,6 +8,7 @@ import io.iommufdsim.api.IommufdFile;
 import io.iommufdsim.api.SimDevice;
 import io.iommufdsim.api.SimMachine;
 import io.iommufdsim.api.SimProcess;
+import io.iommufdsim.core.ioas.IoasHandlers;
 import io.iommufdsim.core.mem.MachineMemory;
 import io.iommufdsim.core.mem.ProcessImpl;
 import java.util.List;
@@ -23,9 +24,13 @@ import java.util.function.Consumer;
  * to stop or start (ENOENT).
  */
 public final class SimMachineImpl implements SimMachine {
-    /** The ioctl handlers of the core packages, in registration order. */
+    /**
+     * The ioctl handlers of the core packages, in registration order. The device layer, once loaded,
+     * takes the place of {@link DeviceObjectIoctls}.
+     */
     public static final List<Consumer<HandlerTable>> CORE_HANDLERS = List.of(
             CoreIoctls::registerInto,
+            IoasHandlers::registerInto,
             DeviceObjectIoctls::registerInto);
 
     private final MachineMemory memory;

@@ -69,6 +69,20 @@ class SimMachineImplTest {
     }
 
     @Test
+    void theFactorysMachineServesIoasAllocAndDestroy() throws Exception {
+        SimProcess main = machine.process("main");
+        long buf = main.mmap(4096, io.iommufdsim.api.Backing.FOUR_K, SimProcess.PROT_READ | SimProcess.PROT_WRITE, -1, 0);
+        IommufdContext ctx = (IommufdContext) machine.openIommufd(main);
+        main.write(buf, Raw.struct(io.iommufdsim.api.uapi.IoctlCommand.IOMMU_IOAS_ALLOC));
+        ctx.ioctl(main, io.iommufdsim.api.uapi.IoctlCommand.IOMMU_IOAS_ALLOC.number(), buf, main.memory());
+        assertEquals(1, Raw.field(io.iommufdsim.api.uapi.IoctlCommand.IOMMU_IOAS_ALLOC, main.read(buf, 12), "out_ioas_id"));
+        assertEquals(ObjectType.IOAS, ctx.objects().get(1).type());
+        main.write(buf, Raw.struct(io.iommufdsim.api.uapi.IoctlCommand.IOMMU_DESTROY, "id", 1));
+        ctx.ioctl(main, io.iommufdsim.api.uapi.IoctlCommand.IOMMU_DESTROY.number(), buf, main.memory());
+        assertTrue(ctx.objects().isEmpty());
+    }
+
+    @Test
     void closingTheMachineReleasesItsFiles() throws Exception {
         IommufdContext ctx = (IommufdContext) machine.openIommufd(machine.process("main"));
         machine.close();
