@@ -2,6 +2,7 @@ package io.iommufdsim.launcher;
 
 import io.iommufdsim.api.SimMachineFactory;
 import io.iommufdsim.scenario.ScenarioRunner;
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=demo",
         "osgi.command.function=status" })
 public final class IommuCommands {
+    private static final String GOGO_CWD = "_cwd";
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ScenarioRunner runner;
@@ -61,8 +64,14 @@ public final class IommuCommands {
         return new ScenarioCommand(() -> runner, System.out, System.err);
     }
 
-    /** The shell's current directory ({@code cd}), else the JVM's. */
+    /**
+     * The shell's current directory: gogo.command's {@code cd} keeps it as a File in the session
+     * variable {@value #GOGO_CWD}; else the session's own, else the JVM's.
+     */
     private static Path workingDirectory(CommandSession session) {
+        if (session.get(GOGO_CWD) instanceof File cwd) {
+            return cwd.toPath();
+        }
         Path current = session.currentDir();
         return current != null ? current : Path.of("").toAbsolutePath();
     }

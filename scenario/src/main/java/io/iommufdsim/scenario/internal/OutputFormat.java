@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * How results are printed (documented in scenario/README.md, "Output").
  * <ul>
- * <li>Text: one line per step, {@code FILE#ROW STEP OP STATUS EXPECT key=value...}, then
- * {@code FAIL: why} on a failed step. Unsigned numbers are {@code 0x} hex, values of signed uAPI fields
+ * <li>Text: a {@code # FILE row N params...} line before each parameter row, then one line per step,
+ * {@code STEP OP STATUS EXPECT key=value...}, then {@code FAIL: why} on a failed step. Unsigned numbers are {@code 0x} hex, values of signed uAPI fields
  * (fds) decimal, bytes lowercase hex, arrays and objects compact JSON with the same number style.</li>
  * <li>JSON: one object per step; a number below 2^53 is a JSON integer, a larger one a {@code "0x..."}
  * string (so no reader loses precision); SIM_PT_DUMP leaves are hex strings as the format says.</li>
@@ -52,13 +52,24 @@ final class OutputFormat {
             return;
         }
         StringBuilder line = new StringBuilder();
-        line.append(r.file()).append('#').append(r.row()).append(' ').append(r.step()).append(' ').append(r.op())
-                .append(' ').append(r.status()).append(' ').append(r.expect());
+        line.append(r.step()).append(' ').append(r.op()).append(' ').append(r.status()).append(' ').append(r.expect());
         for (Map.Entry<String, Object> e : r.out().entrySet()) {
             line.append(' ').append(e.getKey()).append('=').append(text(e.getValue()));
         }
         if (!r.ok()) {
             line.append(" FAIL: ").append(r.failure());
+        }
+        out.println(line);
+    }
+
+    /** Text mode: a {@code # FILE row N key=value...} line before the steps of each parameter row. */
+    void row(String file, int row, Map<String, JsonNode> params) {
+        if (json) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("# ").append(file).append(" row ").append(row);
+        for (Map.Entry<String, JsonNode> p : params.entrySet()) {
+            line.append(' ').append(p.getKey()).append('=').append(p.getValue().asText());
         }
         out.println(line);
     }

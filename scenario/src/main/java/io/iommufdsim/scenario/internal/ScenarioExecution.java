@@ -101,6 +101,7 @@ final class ScenarioExecution {
     }
 
     private void runRow(String file, ParamRow row) {
+        format.row(file, row.index(), row.params());
         try (Session session = new Session(factory.newMachine())) {
             for (Step step : row.steps()) {
                 StepResult r = runStep(file, row.index(), session, step);

@@ -22,7 +22,7 @@ public final class ScenarioRunnerComponent implements ScenarioRunner {
     private final OpCatalog catalog = new OpCatalog();
 
     @Activate
-    public ScenarioRunnerComponent(@Reference SimMachineFactory factory) {
+    public ScenarioRunnerComponent(@Reference(name = "factory") SimMachineFactory factory) {
         this.factory = Objects.requireNonNull(factory);
     }
 

@@ -41,6 +41,15 @@ final class RunHarness {
         return run(false, Map.of(), paths);
     }
 
+    /** The i-th line that is not a {@code #} row header. */
+    String step(int i) {
+        return lines.stream().filter(l -> !l.startsWith("# ")).toList().get(i);
+    }
+
+    List<String> headers() {
+        return lines.stream().filter(l -> l.startsWith("# ")).toList();
+    }
+
     String last() {
         return lines.get(lines.size() - 1);
     }

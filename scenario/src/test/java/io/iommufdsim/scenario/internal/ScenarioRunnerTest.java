@@ -48,11 +48,12 @@ class ScenarioRunnerTest {
                 "{\"op\": \"IOMMU_DESTROY\", \"args\": {\"id\": \"$ioas\"}}",
                 "{\"op\": \"IOMMU_DESTROY\", \"args\": {\"id\": \"$ioas\"}, \"expect\": \"ENOENT\"}"));
         assertEquals(0, h.exit, h.output());
-        assertEquals(4, h.lines.size(), h.output());
-        assertTrue(h.lines.get(0).contains(" 0 IOMMU_IOAS_ALLOC OK OK "), h.lines.get(0));
-        assertTrue(h.lines.get(0).contains("out_ioas_id=0x1"), h.lines.get(0));
-        assertTrue(h.lines.get(0).contains("ret=0x0"), h.lines.get(0));
-        assertTrue(h.lines.get(2).contains(" 2 IOMMU_DESTROY ENOENT ENOENT"), h.lines.get(2));
+        assertEquals(5, h.lines.size(), h.output());
+        assertTrue(h.lines.get(0).startsWith("# ") && h.lines.get(0).endsWith("s.json row 0"), h.lines.get(0));
+        assertTrue(h.step(0).startsWith("0 IOMMU_IOAS_ALLOC OK OK "), h.step(0));
+        assertTrue(h.step(0).contains("out_ioas_id=0x1"), h.step(0));
+        assertTrue(h.step(0).contains("ret=0x0"), h.step(0));
+        assertTrue(h.step(2).startsWith("2 IOMMU_DESTROY ENOENT ENOENT"), h.step(2));
         assertEquals("3 passed, 0 failed", h.last());
     }
 
@@ -63,10 +64,10 @@ class ScenarioRunnerTest {
                 "{\"op\": \"IOMMU_IOAS_ALLOC\", \"check\": {\"out_ioas_id\": 2}}",
                 "{\"op\": \"IOMMU_IOAS_ALLOC\", \"check\": {\"out_ioas_id\": 2}}"));
         assertEquals(ScenarioRunner.EXIT_FAILED, h.exit);
-        assertTrue(h.lines.get(0).contains("IOMMU_DESTROY ENOENT OK"), h.lines.get(0));
-        assertTrue(h.lines.get(0).contains("FAIL: expected OK, got ENOENT"), h.lines.get(0));
-        assertTrue(h.lines.get(1).contains("FAIL: check out_ioas_id: expected 0x2"), h.lines.get(1));
-        assertFalse(h.lines.get(2).contains("FAIL"), h.lines.get(2));
+        assertTrue(h.step(0).contains("IOMMU_DESTROY ENOENT OK"), h.step(0));
+        assertTrue(h.step(0).contains("FAIL: expected OK, got ENOENT"), h.step(0));
+        assertTrue(h.step(1).contains("FAIL: check out_ioas_id: expected 0x2"), h.step(1));
+        assertFalse(h.step(2).contains("FAIL"), h.step(2));
         assertEquals("1 passed, 2 failed", h.last());
     }
 
@@ -80,8 +81,9 @@ class ScenarioRunnerTest {
         h.run(dir);
         assertEquals(ScenarioRunner.EXIT_INVALID, h.exit);
         assertEquals("invalid scenario: " + bad + ": step 1: field args.lenght: unknown field for IOMMU_IOAS_MAP",
-                h.lines.get(0));
-        assertTrue(h.lines.get(1).startsWith(good + "#0 0 IOMMU_IOAS_ALLOC OK OK"), h.lines.get(1));
+                h.step(0));
+        assertEquals(List.of("# " + good + " row 0"), h.headers());
+        assertTrue(h.step(1).startsWith("0 IOMMU_IOAS_ALLOC OK OK"), h.step(1));
         assertEquals("1 passed, 0 failed", h.last());
         assertEquals(1, h.factory.machines.size(), "only the valid file got a machine");
     }
@@ -111,7 +113,7 @@ class ScenarioRunnerTest {
         for (String[] c : cases) {
             RunHarness h = run(c[0]);
             assertEquals(ScenarioRunner.EXIT_INVALID, h.exit, c[0]);
-            assertTrue(h.lines.get(0).contains(c[1]), c[0] + " -> " + h.lines.get(0));
+            assertTrue(h.step(0).contains(c[1]), c[0] + " -> " + h.step(0));
             assertEquals("0 passed, 0 failed", h.last());
             assertTrue(h.factory.machines.isEmpty());
         }
@@ -125,7 +127,9 @@ class ScenarioRunnerTest {
         assertTrue(h.factory.machines.get(0).devices.containsKey("nic1"));
         assertTrue(h.factory.machines.get(1).devices.isEmpty());
         assertTrue(h.factory.machines.get(0).closed && h.factory.machines.get(1).closed);
-        assertTrue(h.lines.get(1).contains("#1 0 SIM_DEVICE_ADD ENOENT OK"), h.lines.get(1));
+        assertEquals(List.of("# " + dir.resolve("s.json") + " row 0 iommu=intel-vtd n=1",
+                "# " + dir.resolve("s.json") + " row 1 iommu=missing n=2"), h.headers());
+        assertTrue(h.step(1).startsWith("0 SIM_DEVICE_ADD ENOENT OK"), h.step(1));
         assertEquals("1 passed, 1 failed", h.last());
     }
 
@@ -137,9 +141,8 @@ class ScenarioRunnerTest {
         Path without = h.file("b.json", doc("{\"op\": \"IOMMU_IOAS_ALLOC\"}", "{\"op\": \"IOMMU_IOAS_ALLOC\"}"));
         h.run(false, Map.of("driver", "intel-vtd"), withKey, without);
         assertEquals(0, h.exit);
-        assertTrue(h.lines.get(0).startsWith(withKey + "#0 "));
-        assertTrue(h.lines.get(1).startsWith(withKey + "#2 "));
-        assertTrue(h.lines.get(2).startsWith(without + "#0 0 "));
+        assertEquals(List.of("# " + withKey + " row 0 driver=intel-vtd", "# " + withKey + " row 2 driver=intel-vtd",
+                "# " + without + " row 0"), h.headers());
         assertEquals("4 passed, 0 failed", h.last());
         h.run(false, Map.of("driver", "s390"), withKey);
         assertEquals("0 passed, 0 failed", h.last());
@@ -197,7 +200,7 @@ class ScenarioRunnerTest {
                 "{\"op\": \"IOMMU_IOAS_ALLOC\", \"args\": {\"size\": 8}, \"expect\": \"EINVAL\", \"check\": {}}",
                 "{\"op\": \"IOMMU_IOAS_ALLOC\", \"args\": {\"flags\": 1}, \"expect\": \"EOPNOTSUPP\"}"));
         assertEquals(0, h.exit, h.output());
-        assertTrue(h.lines.get(0).endsWith("EINVAL EINVAL"), "no outputs when nothing was written back: " + h.lines.get(0));
+        assertTrue(h.step(0).endsWith("EINVAL EINVAL"), "no outputs when nothing was written back: " + h.step(0));
     }
 
     @Test
@@ -266,8 +269,8 @@ class ScenarioRunnerTest {
                 "{\"op\": \"SIM_DMA\", \"args\": {\"device\": \"d\", \"iova\": 0, \"length\": 4, \"dir\": \"write\", \"qwords\": [1]},"
                         + " \"expect\": \"OK\"}"));
         assertEquals(1, h.exit, h.output());
-        assertTrue(h.lines.get(1).contains("fault_reason=not-present"), h.lines.get(1));
-        assertTrue(h.lines.get(4).contains(" ERROR OK FAIL: length 4 differs from the 8 bytes given"), h.lines.get(4));
+        assertTrue(h.step(1).contains("fault_reason=not-present"), h.step(1));
+        assertTrue(h.step(4).contains(" ERROR OK FAIL: length 4 differs from the 8 bytes given"), h.step(4));
         assertEquals("4 passed, 1 failed", h.last());
     }
 
@@ -288,7 +291,7 @@ class ScenarioRunnerTest {
         assertEquals(0, h.exit, h.output());
         assertEquals(io.iommufdsim.api.SimProcess.PROT_READ,
                 h.factory.machines.get(0).processes.get("main").lastProt);
-        assertTrue(h.lines.get(2).contains("bytes=8877665544332211 qwords=[\"0x1122334455667788\"]"), h.lines.get(2));
+        assertTrue(h.step(2).contains("bytes=8877665544332211 qwords=[\"0x1122334455667788\"]"), h.step(2));
     }
 
     @Test
@@ -340,8 +343,8 @@ class ScenarioRunnerTest {
         assertEquals(Map.of("levels", 3L, "dirty_tracking", false, "cap_reg", 0xd2008c40660462L), m.iommus.get("vtd2"));
         assertEquals(List.of("stop intel-vtd"), m.driverEvents);
         assertEquals(0x100000L, m.processes.get("main").rlimitMemlock());
-        assertTrue(h.lines.get(12).contains("leaves=[{\"iova\":\"0x100000000\",\"size\":\"0x200000\",\"level\":\"0x1\","
-                + "\"pte\":\"0x80000000000000e3\"}]"), h.lines.get(12));
+        assertTrue(h.step(12).contains("leaves=[{\"iova\":\"0x100000000\",\"size\":\"0x200000\",\"level\":\"0x1\","
+                + "\"pte\":\"0x80000000000000e3\"}]"), h.step(12));
     }
 
     @Test
@@ -350,6 +353,6 @@ class ScenarioRunnerTest {
                 "{\"op\": \"IOMMU_IOAS_ALLOC\", \"args\": {\"flags\": 1}, \"save\": {\"ioas\": \"out_ioas_id\"}}",
                 "{\"op\": \"IOMMU_DESTROY\", \"args\": {\"id\": \"$ioas\"}}"));
         assertEquals(1, h.exit);
-        assertTrue(h.lines.get(1).contains("IOMMU_DESTROY ERROR OK FAIL: variable $ioas is not bound"), h.lines.get(1));
+        assertTrue(h.step(1).contains("IOMMU_DESTROY ERROR OK FAIL: variable $ioas is not bound"), h.step(1));
     }
 }

@@ -268,11 +268,11 @@ final class SimOps {
         }
         SimProcess p = machine.process(name);
         if (p == null) {
-            p = machine.createProcess(name, (int) c.number("uid", 1000),
+            p = machine.createProcess(name, c.has("uid") ? u32(c, "uid") : 1000,
                     caps != null ? caps : EnumSet.of(Capability.CAP_SYS_RESOURCE));
         } else {
             // scenario-format.md SIM_PROCESS: switching to an existing process with other credentials
-            if (c.has("uid") && p.uid() != c.number("uid", 0)) {
+            if (c.has("uid") && p.uid() != u32(c, "uid")) {
                 throw new IommufdException(Errno.EINVAL);
             }
             if (caps != null) {

@@ -69,6 +69,9 @@ class CheckerTest {
         assertNull(mismatch("not-present", "\"not-present\""));
         assertNotNull(mismatch("permission", "\"not-present\""));
         assertNull(mismatch(new OutValue.HexNumber(0x1000), "4096"));
+        assertNull(mismatch(new OutValue.Bytes(new byte[] {0x10, 0x32, 0x54, 0x76, (byte) 0x98, (byte) 0xba}),
+                "\"1032547698ba\""), "a bytes string may start with a digit");
+        assertNotNull(mismatch(0x1032L, "\"1032ab\""), "but it is no number");
     }
 
     @Test
