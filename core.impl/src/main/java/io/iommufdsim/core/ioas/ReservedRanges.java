@@ -42,7 +42,4 @@ final class ReservedRanges {
         return union;
     }
 
-    List<Reserved> entries() {
-        return List.copyOf(entries);
-    }
 }

@@ -66,7 +66,4 @@ final class SpanSet {
         return spans.entrySet();
     }
 
-    int size() {
-        return spans.size();
-    }
 }
