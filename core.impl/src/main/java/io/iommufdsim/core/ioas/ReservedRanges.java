@@ -41,5 +41,4 @@ final class ReservedRanges {
     SpanSet union() {
         return union;
     }
-
 }

@@ -65,5 +65,4 @@ final class SpanSet {
     Iterable<Map.Entry<Long, Long>> spans() {
         return spans.entrySet();
     }
-
 }
