@@ -37,27 +37,10 @@ public final class AccessObject extends IommufdObject implements IoptAccess {
         this.needsPinPages = needsPinPages;
     }
 
-    boolean needsPinPages() {
-        return needsPinPages;
-    }
-
     /** iommufd_access_create: PAGE_SIZE when the driver pins pages, else 1. */
     @Override
     public long iovaAlignment() {
         return needsPinPages ? Iova.PAGE_SIZE : 1;
-    }
-
-    synchronized IoasObject ioas() {
-        return ioas;
-    }
-
-    /** The ranges the driver holds pinned, as {iova, length} pairs (for tests and dumps). */
-    synchronized List<long[]> pinnedRanges() {
-        List<long[]> out = new ArrayList<>(items.size());
-        for (Item item : items) {
-            out.add(new long[] {item.iova(), item.length()});
-        }
-        return out;
     }
 
     /** iommufd_access_attach: EINVAL if already attached; ENOENT if {@code ioasId} is no IOAS. */

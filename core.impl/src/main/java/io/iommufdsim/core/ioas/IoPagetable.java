@@ -519,10 +519,6 @@ public final class IoPagetable {
         }
     }
 
-    synchronized boolean hasAccess(IoptAccess access) {
-        return accesses.contains(access);
-    }
-
     // ---- accesses: pin, unpin, rw (device.c: iommufd_access_pin_pages, _unpin_pages, _rw) -------
 
     /** iopt_area_contig_is_aligned: the pin starts and (unless it ends in this area) ends on page bounds. */

@@ -241,14 +241,6 @@ public final class IoptPages {
         }
     }
 
-    /**
-     * CHANGE_PROCESS support: forget the charge (it was moved to the new payer) — or, with
-     * {@code restore}, take it back after a failed move.
-     */
-    synchronized void setLastNpinned(long value) {
-        lastNpinned = value;
-    }
-
     @Override
     public synchronized String toString() {
         return "IoptPages[" + type + " 0x" + Long.toHexString(sourceStart) + " npages=" + npages

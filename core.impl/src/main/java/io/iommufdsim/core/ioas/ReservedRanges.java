@@ -41,8 +41,4 @@ final class ReservedRanges {
     SpanSet union() {
         return union;
     }
-
-    List<Reserved> entries() {
-        return List.copyOf(entries);
-    }
 }

@@ -65,8 +65,4 @@ final class SpanSet {
     Iterable<Map.Entry<Long, Long>> spans() {
         return spans.entrySet();
     }
-
-    int size() {
-        return spans.size();
-    }
 }
