@@ -35,16 +35,11 @@ public interface EmulatedAccesses {
 
     /**
      * IOMMU_TEST_OP_ACCESS_RW read issued by {@code caller} (a process sharing the file, after fork).
-     * The default is for providers that do not tell processes apart: it ignores the caller.
      */
-    default byte[] read(SimProcess caller, int accessId, long iova, long length) throws IommufdException {
-        return read(accessId, iova, length);
-    }
+    byte[] read(SimProcess caller, int accessId, long iova, long length) throws IommufdException;
 
-    /** IOMMU_TEST_OP_ACCESS_RW write issued by {@code caller}; the default ignores the caller. */
-    default void write(SimProcess caller, int accessId, long iova, byte[] data) throws IommufdException {
-        write(accessId, iova, data);
-    }
+    /** IOMMU_TEST_OP_ACCESS_RW write issued by {@code caller}. */
+    void write(SimProcess caller, int accessId, long iova, byte[] data) throws IommufdException;
 
     void destroy(int accessId) throws IommufdException;
 }

@@ -332,12 +332,12 @@ final class SimOps {
             if (!c.has("bytes")) {
                 throw new StepError("a write needs bytes");
             }
-            accesses.write(id, iova, writeData(c));
+            accesses.write(c.ctx().process(), id, iova, writeData(c));
         } else {
             if (c.has("bytes")) {
                 throw new StepError("bytes given to a read (flags without WRITE)");
             }
-            c.out("bytes", new OutValue.Bytes(accesses.read(id, iova, c.number("length", 0))));
+            c.out("bytes", new OutValue.Bytes(accesses.read(c.ctx().process(), id, iova, c.number("length", 0))));
         }
     }
 

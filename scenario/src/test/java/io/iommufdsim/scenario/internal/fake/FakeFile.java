@@ -147,6 +147,15 @@ public final class FakeFile implements IommufdFile {
             }
 
             @Override
+            public byte[] read(SimProcess caller, int accessId, long iova, long length) {
+                return read(accessId, iova, length);
+            }
+
+            @Override
+            public void write(SimProcess caller, int accessId, long iova, byte[] data) {
+            }
+
+            @Override
             public void destroy(int accessId) throws IommufdException {
                 if (!ids.remove(accessId)) {
                     throw new IommufdException(Errno.ENOENT);
