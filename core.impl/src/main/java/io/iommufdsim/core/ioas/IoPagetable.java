@@ -404,10 +404,8 @@ public final class IoPagetable {
         IoptPages pages = area.source();
         Area lhs = new Area(area.iova(), at, pages, area.startByte(), area.iommuProt());
         Area rhs = new Area(newStart, area.last(), pages, area.startByte(newStart), area.iommuProt());
-        if (area.filled() && rhs.index() == lhs.lastIndex()) {
-            // both halves hold the page they share; it is pinned already, so this cannot fail
-            pages.fill(rhs.index(), rhs.index());
-        }
+        // A filled area is only cut with huge pages off, so at PAGE_SIZE alignment: the halves' page
+        // ranges meet without sharing a page, and together hold exactly what the area held.
         areas.remove(area);
         for (Area half : List.of(lhs, rhs)) {
             half.setFilled(area.filled());
