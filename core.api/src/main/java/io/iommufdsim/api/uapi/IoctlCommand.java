@@ -4,6 +4,8 @@ import static io.iommufdsim.api.uapi.UapiField.Direction.IN;
 import static io.iommufdsim.api.uapi.UapiField.Direction.INOUT;
 import static io.iommufdsim.api.uapi.UapiField.Direction.OUT;
 
+import java.util.List;
+
 /**
  * The ioctls iommufd-sim serves, with their numbers and struct layouts
  * (include/uapi/linux/iommufd.h, include/uapi/linux/vfio.h). iommufd ioctls are {@code _IO(';', nr)},
@@ -80,22 +82,64 @@ public enum IoctlCommand {
             .u32("argsz", IN).u32("flags", IN).u32("pt_id", INOUT).minimumEndsHere()
             .u32("pasid", IN).build()),
     VFIO_DEVICE_DETACH_IOMMUFD_PT(0x3b78, Target.VFIO_DEVICE, UapiStruct.builder("vfio_device_detach_iommufd_pt")
-            .u32("argsz", IN).u32("flags", IN).minimumEndsHere().u32("pasid", IN).build());
+            .u32("argsz", IN).u32("flags", IN).minimumEndsHere().u32("pasid", IN).build()),
+
+    // The VFIO type1 container ioctls iommufd serves on its own fd (vfio_compat.c: iommufd_vfio_ioctl).
+    // Numbers are _IO(VFIO_TYPE, VFIO_BASE + n) = 0x3b64 + n. The first three take a plain value
+    // (VFIO_GET_API_VERSION none, VFIO_CHECK_EXTENSION an extension id, VFIO_SET_IOMMU an IOMMU type);
+    // the others an argsz-led struct whose minimum is offsetofend of the field named in the handler.
+    VFIO_GET_API_VERSION(0x3b64, Target.VFIO_CONTAINER, UapiStruct.PLAIN_VALUE),
+    VFIO_CHECK_EXTENSION(0x3b65, Target.VFIO_CONTAINER, UapiStruct.PLAIN_VALUE),
+    VFIO_SET_IOMMU(0x3b66, Target.VFIO_CONTAINER, UapiStruct.PLAIN_VALUE),
+    VFIO_IOMMU_GET_INFO(0x3b70, Target.VFIO_CONTAINER, UapiStruct.builder("vfio_iommu_type1_info")
+            .u32("argsz", INOUT).u32("flags", OUT).u64("iova_pgsizes", OUT).minimumEndsHere()
+            .u32("cap_offset", OUT).u32("pad", IN).build(), VfioInfoCap.TYPE1_INFO_CAPS),
+    VFIO_IOMMU_MAP_DMA(0x3b71, Target.VFIO_CONTAINER, UapiStruct.builder("vfio_iommu_type1_dma_map")
+            .u32("argsz", IN).u32("flags", IN).u64("vaddr", IN).u64("iova", IN).u64("size", IN).build()),
+    VFIO_IOMMU_UNMAP_DMA(0x3b72, Target.VFIO_CONTAINER, UapiStruct.builder("vfio_iommu_type1_dma_unmap")
+            .u32("argsz", IN).u32("flags", IN).u64("iova", IN).u64("size", INOUT).build()),
+    /** Not served by iommufd (ENOTTY): listed so that scenarios can show the refusal by name. */
+    VFIO_IOMMU_DIRTY_PAGES(0x3b75, Target.VFIO_CONTAINER, UapiStruct.builder("vfio_iommu_type1_dirty_bitmap")
+            .u32("argsz", IN).u32("flags", IN).build());
 
     /** Which kind of file the ioctl is issued on. */
     public enum Target {
         IOMMUFD,
-        VFIO_DEVICE
+        VFIO_DEVICE,
+        /** A legacy VFIO container ioctl, issued on the iommufd fd (main.c hands it to vfio_compat.c). */
+        VFIO_CONTAINER
     }
 
     private final int number;
     private final Target target;
     private final UapiStruct struct;
+    private final List<VfioInfoCap> capabilities;
 
     IoctlCommand(int number, Target target, UapiStruct struct) {
+        this(number, target, struct, List.of());
+    }
+
+    IoctlCommand(int number, Target target, UapiStruct struct, List<VfioInfoCap> capabilities) {
         this.number = number;
         this.target = target;
         this.struct = struct;
+        this.capabilities = capabilities;
+    }
+
+    /**
+     * True for an ioctl whose argument is a value rather than a user pointer to a struct
+     * (VFIO_GET_API_VERSION, VFIO_CHECK_EXTENSION, VFIO_SET_IOMMU).
+     */
+    public boolean takesPlainValue() {
+        return struct.fields().isEmpty();
+    }
+
+    /**
+     * The capabilities an INFO ioctl may chain after its struct (found from its {@code cap_offset}),
+     * empty for every other ioctl.
+     */
+    public List<VfioInfoCap> capabilities() {
+        return capabilities;
     }
 
     public int number() {

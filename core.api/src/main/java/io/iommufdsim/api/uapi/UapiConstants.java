@@ -44,6 +44,37 @@ public final class UapiConstants {
     public static final int VFIO_DEVICE_BIND_FLAG_TOKEN = 1;
     public static final int VFIO_DEVICE_ATTACH_PASID = 1;
     public static final int VFIO_DEVICE_DETACH_PASID = 1;
+    // vfio.h: the VFIO API version, and the extension ids of VFIO_CHECK_EXTENSION (also the IOMMU types
+    // of VFIO_SET_IOMMU)
+    public static final int VFIO_API_VERSION = 0;
+    public static final int VFIO_TYPE1_IOMMU = 1;
+    public static final int VFIO_SPAPR_TCE_IOMMU = 2;
+    public static final int VFIO_TYPE1v2_IOMMU = 3;
+    public static final int VFIO_DMA_CC_IOMMU = 4;
+    public static final int VFIO_EEH = 5;
+    public static final int __VFIO_RESERVED_TYPE1_NESTING_IOMMU = 6;
+    public static final int VFIO_SPAPR_TCE_v2_IOMMU = 7;
+    public static final int VFIO_NOIOMMU_IOMMU = 8;
+    public static final int VFIO_UNMAP_ALL = 9;
+    public static final int VFIO_UPDATE_VADDR = 10;
+    // vfio.h: struct vfio_iommu_type1_info flags and capability ids
+    public static final int VFIO_IOMMU_INFO_PGSIZES = 1;
+    public static final int VFIO_IOMMU_INFO_CAPS = 1 << 1;
+    public static final int VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE = 1;
+    public static final int VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION = 2;
+    public static final int VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL = 3;
+    // vfio.h: struct vfio_iommu_type1_dma_map flags
+    public static final int VFIO_DMA_MAP_FLAG_READ = 1;
+    public static final int VFIO_DMA_MAP_FLAG_WRITE = 1 << 1;
+    public static final int VFIO_DMA_MAP_FLAG_VADDR = 1 << 2;
+    // vfio.h: struct vfio_iommu_type1_dma_unmap flags
+    public static final int VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP = 1;
+    public static final int VFIO_DMA_UNMAP_FLAG_ALL = 1 << 1;
+    public static final int VFIO_DMA_UNMAP_FLAG_VADDR = 1 << 2;
+    // vfio.h: struct vfio_iommu_type1_dirty_bitmap flags
+    public static final int VFIO_IOMMU_DIRTY_PAGES_FLAG_START = 1;
+    public static final int VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP = 1 << 1;
+    public static final int VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP = 1 << 2;
 
     private static final Map<String, Long> BY_NAME;
 

@@ -11,6 +11,9 @@ import java.util.Map;
  * (offsetofend of the last mandatory field) and its fields in order.
  */
 public final class UapiStruct {
+    /** The "layout" of an ioctl whose argument is a plain value, not a pointer: no fields, size 0. */
+    public static final UapiStruct PLAIN_VALUE = new UapiStruct("plain value", 0, 0, new ArrayList<>());
+
     private final String name;
     private final int size;
     private final int minSize;

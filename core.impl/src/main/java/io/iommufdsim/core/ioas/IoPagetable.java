@@ -3,6 +3,7 @@ package io.iommufdsim.core.ioas;
 import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.api.IovaRange;
+import io.iommufdsim.core.iommufd.AccountMode;
 import io.iommufdsim.core.mem.ProcessImpl;
 import java.util.ArrayList;
 import java.util.List;
@@ -272,18 +273,33 @@ public final class IoPagetable {
 
     /** iopt_unmap_iova: EINVAL for length 0, EOVERFLOW if the range wraps; returns bytes unmapped. */
     public long unmapIova(long iova, long length) throws IommufdException {
+        return unmapIova(iova, length, new long[1]);
+    }
+
+    /**
+     * iopt_unmap_iova with its {@code *unmapped}: {@code unmapped[0]} receives the bytes removed, also
+     * when the call fails after removing some areas (0 for a failure before the walk).
+     */
+    public long unmapIova(long iova, long length, long[] unmapped) throws IommufdException {
+        unmapped[0] = 0;
         if (length == 0) {
             throw new IommufdException(Errno.EINVAL);
         }
         if (Iova.addOverflows(iova, length - 1)) {
             throw new IommufdException(Errno.EOVERFLOW);
         }
-        return unmapRange(iova, iova + length - 1);
+        return unmapRange(iova, iova + length - 1, unmapped);
     }
 
     /** iopt_unmap_all: removes every area; 0 when empty. */
     public long unmapAll() throws IommufdException {
-        return unmapRange(0, Iova.ULONG_MAX);
+        return unmapAll(new long[1]);
+    }
+
+    /** iopt_unmap_all with its {@code *unmapped}, set as {@link #unmapIova(long, long, long[])} does. */
+    public long unmapAll(long[] unmapped) throws IommufdException {
+        unmapped[0] = 0;
+        return unmapRange(0, Iova.ULONG_MAX, unmapped);
     }
 
     /**
@@ -291,7 +307,7 @@ public final class IoPagetable {
      * out of the range fails the call (ENOENT) after the earlier areas were removed; an area pinned by
      * accesses gets their unmap callbacks first, and EDEADLK after {@value #UNMAP_ACCESS_TRIES} rounds.
      */
-    private long unmapRange(long start, long last) throws IommufdException {
+    private long unmapRange(long start, long last, long[] progress) throws IommufdException {
         long unmapped = 0;
         int tries = 0;
         long cur = start;
@@ -318,6 +334,7 @@ public final class IoPagetable {
                     }
                     removeArea(area);
                     unmapped += area.length();
+                    progress[0] = unmapped;
                     if (Iova.ge(area.last(), last)) {
                         return unmapped;
                     }
@@ -343,6 +360,74 @@ public final class IoPagetable {
         unfillDomains(area);
         areas.remove(area);
         area.source().put();
+    }
+
+    // ---- cutting areas (VFIO type1 compatibility) -----------------------------------------------
+
+    /**
+     * iopt_cut_iova: makes each of {@code iovas} the last IOVA of an area, by splitting the area that
+     * holds it. IOVAs in no area are skipped. Stops at the first failure; the cuts already made stay.
+     */
+    public synchronized void cutIova(long... iovas) throws IommufdException {
+        for (long iova : iovas) {
+            Area area = areas.containing(iova);
+            if (area != null) {
+                splitArea(area, iova);
+            }
+        }
+    }
+
+    /**
+     * iopt_area_split: replaces {@code area} by [iova(), at] and [at + 1, last()] over the same pages,
+     * keeping its domain mappings and pins. Nothing to do when {@code at} is the area's first or last
+     * IOVA; EBUSY for an area being created or unmapped; EINVAL when the new start (or its byte in the
+     * pages) is not aligned to iova_alignment, when accesses pin the area, or when a domain may hold it
+     * with huge pages.
+     */
+    private void splitArea(Area area, long at) throws IommufdException {
+        if (at == area.iova() || at == area.last()) {
+            return;
+        }
+        if (area.pages() == null || area.preventAccess()) {
+            throw new IommufdException(Errno.EBUSY);
+        }
+        long newStart = at + 1;
+        if ((newStart & (iovaAlignment - 1)) != 0 || (area.startByte(newStart) & (iovaAlignment - 1)) != 0) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        if (area.numAccesses() != 0) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        if (area.filled() && !disableLargePages) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        IoptPages pages = area.source();
+        Area lhs = new Area(area.iova(), at, pages, area.startByte(), area.iommuProt());
+        Area rhs = new Area(newStart, area.last(), pages, area.startByte(newStart), area.iommuProt());
+        // A filled area is only cut with huge pages off, so at PAGE_SIZE alignment: the halves' page
+        // ranges meet without sharing a page, and together hold exactly what the area held.
+        areas.remove(area);
+        for (Area half : List.of(lhs, rhs)) {
+            half.setFilled(area.filled());
+            half.publish();
+            areas.insert(half);
+        }
+        pages.get(); // lhs inherits the area's reference, rhs takes one
+    }
+
+    // ---- map from user memory ------------------------------------------------------------------
+
+    /**
+     * iopt_map_user_pages: maps {@code length} bytes of {@code caller}'s memory at {@code uptr}, charged
+     * as {@code contextMode} says, at {@code iova} (or at an IOVA chosen as iopt_alloc_iova does when
+     * {@code allocIova}); returns the IOVA. Pinning happens only for the domains the IOAS has.
+     */
+    public long mapUserPages(ProcessImpl caller, AccountMode contextMode, long uptr, long length, long iova,
+                             int iommuProt, boolean allocIova) throws IommufdException {
+        IoptPages pages = IoptPagesFactory.userPages(caller, contextMode, uptr, length,
+                (iommuProt & IoptDomain.IOMMU_WRITE) != 0);
+        return mapPages(List.of(new PagesSlice(pages, Iova.pageOffset(uptr), length)), length, iova, iommuProt,
+                allocIova);
     }
 
     // ---- domains -------------------------------------------------------------------------------

@@ -21,6 +21,15 @@ public interface IoptDomain {
     /** The page sizes the domain supports, one bit per size. */
     long pgsizeBitmap();
 
+    /**
+     * hwpt_paging->enforce_cache_coherency: the driver made this domain's DMA snoop the CPU caches
+     * (iommufd_hwpt_paging_enforce_cc at allocation, or later for a device that needs it). False until a
+     * driver enforced it, as in Linux; VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) reports it.
+     */
+    default boolean enforceCacheCoherency() {
+        return false;
+    }
+
     /** geometry.aperture_start: the lowest IOVA the domain can translate. */
     long apertureStart();
 

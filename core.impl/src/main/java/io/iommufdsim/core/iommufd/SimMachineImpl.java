@@ -11,6 +11,7 @@ import io.iommufdsim.api.SimProcess;
 import io.iommufdsim.core.ioas.IoasHandlers;
 import io.iommufdsim.core.mem.MachineMemory;
 import io.iommufdsim.core.mem.ProcessImpl;
+import io.iommufdsim.core.vfio.VfioCompatHandlers;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +32,7 @@ public final class SimMachineImpl implements SimMachine {
     public static final List<Consumer<HandlerTable>> CORE_HANDLERS = List.of(
             CoreIoctls::registerInto,
             IoasHandlers::registerInto,
+            VfioCompatHandlers::registerInto,
             DeviceObjectIoctls::registerInto);
 
     private final MachineMemory memory;

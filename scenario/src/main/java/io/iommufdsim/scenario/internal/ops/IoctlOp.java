@@ -6,12 +6,14 @@ import io.iommufdsim.api.SimProcess;
 import io.iommufdsim.api.uapi.IoctlCommand;
 import io.iommufdsim.api.uapi.UapiField;
 import io.iommufdsim.api.uapi.UapiStruct;
+import io.iommufdsim.api.uapi.VfioInfoCap;
 import io.iommufdsim.scenario.internal.values.IntegerValues;
 import io.iommufdsim.scenario.internal.values.NameTable;
 import io.iommufdsim.scenario.internal.values.StepError;
 import io.iommufdsim.scenario.internal.values.ValueProblem;
 import io.iommufdsim.scenario.internal.values.Vars;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -33,6 +35,10 @@ final class IoctlOp implements Op {
     private static final long MAX_STAGED_SIZE = 1 << 20;
     private static final String DEVICE = "device";
     private static final String PLAIN_ARG = "arg";
+    /** The output holding an INFO ioctl's capability chain. */
+    private static final String CAPS = "caps";
+    /** The INFO struct field that gives the first capability's offset. */
+    private static final String CAP_OFFSET = "cap_offset";
 
     private final IoctlCommand command;
     private final Set<String> outputs = new HashSet<>();
@@ -47,6 +53,9 @@ final class IoctlOp implements Op {
                 }
             }
         }
+        if (!command.capabilities().isEmpty()) {
+            outputs.add(CAPS);
+        }
     }
 
     @Override
@@ -56,7 +65,7 @@ final class IoctlOp implements Op {
 
     /** An ioctl whose argument is a value rather than a pointer to a struct (VFIO_CHECK_EXTENSION). */
     private boolean takesPlainValue() {
-        return command.struct() == null || command.struct().fields().isEmpty();
+        return command.takesPlainValue();
     }
 
     private boolean onDevice() {
@@ -77,7 +86,10 @@ final class IoctlOp implements Op {
                 if (onDevice() && name.equals(DEVICE)) {
                     ArgKind.STRING.validate(e.getValue(), scope);
                 } else if (takesPlainValue() && name.equals(PLAIN_ARG)) {
-                    ArgKind.NUMBER.validate(e.getValue(), scope);
+                    if (e.getValue().isArray()) {
+                        throw new ValueProblem("bad number " + e.getValue());
+                    }
+                    IntegerValues.validate(e.getValue(), NameTable.UAPI, scope);
                 } else {
                     UapiField f = takesPlainValue() ? null : command.struct().field(name);
                     if (f == null) {
@@ -158,7 +170,9 @@ final class IoctlOp implements Op {
         SimProcess caller = call.ctx().process();
         StagingMemory memory = new StagingMemory();
         if (takesPlainValue()) {
-            call.out("ret", issue(call, caller, call.number(PLAIN_ARG, 0), memory));
+            JsonNode arg = call.arg(PLAIN_ARG);
+            long value = arg == null ? 0 : IntegerValues.resolve(arg, NameTable.UAPI, call.vars());
+            call.out("ret", issue(call, caller, value, memory));
             return;
         }
         UapiStruct struct = command.struct();
@@ -183,9 +197,11 @@ final class IoctlOp implements Op {
         try {
             long ret = issue(call, caller, address, memory);
             decode(call, struct, address, arrays, memory);
+            decodeCapabilities(call, struct, address, buffer.length, memory);
             call.out("ret", ret);
         } catch (IommufdException e) {
             decode(call, struct, address, arrays, memory);
+            decodeCapabilities(call, struct, address, buffer.length, memory);
             throw e;
         }
     }
@@ -289,6 +305,53 @@ final class IoctlOp implements Op {
             byte[] bytes = entries == 0 ? new byte[0] : memory.peek(a.address(), (int) entries * f.arrayElement().size());
             call.out(f.name(), elements(f.arrayElement(), bytes, (int) entries));
         }
+    }
+
+    /**
+     * An INFO ioctl's capability chain as Linux wrote it into the argsz-byte buffer: from
+     * {@code cap_offset} along each header's {@code next}, each capability as an object of its vfio.h
+     * fields (a flexible array as a list of element objects, its count field bounding it). Output only
+     * if {@code cap_offset} was written back; empty when it is 0 (the chain did not fit).
+     */
+    private void decodeCapabilities(StepCall call, UapiStruct struct, long address, int bufferSize,
+                                    StagingMemory memory) {
+        UapiField capOffset = struct.field(CAP_OFFSET);
+        if (command.capabilities().isEmpty() || capOffset == null
+                || !memory.written(address + capOffset.offset(), capOffset.width())) {
+            return;
+        }
+        byte[] buffer = memory.peek(address, bufferSize);
+        UapiStruct header = VfioInfoCap.HEADER;
+        List<Object> caps = new ArrayList<>();
+        long at = capOffset.get(buffer);
+        // the kernel places each capability after the previous one; anything else ends the walk
+        long min = struct.size();
+        while (at != 0 && at >= min && at + header.size() <= bufferSize) {
+            byte[] head = Arrays.copyOfRange(buffer, (int) at, (int) at + header.size());
+            int id = (int) header.require("id").get(head);
+            VfioInfoCap cap = VfioInfoCap.byId(command.capabilities(), id);
+            UapiStruct fixed = cap != null && at + cap.fixed().size() <= bufferSize ? cap.fixed() : header;
+            byte[] image = Arrays.copyOfRange(buffer, (int) at, (int) at + fixed.size());
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (UapiField f : fixed.fields()) {
+                if (!f.name().equals("reserved")) {
+                    m.put(f.name(), number(f, image));
+                }
+            }
+            if (fixed != header && cap.arrayElement() != null) {
+                long count = cap.fixed().require(cap.countField()).get(image);
+                long room = (bufferSize - at - fixed.size()) / cap.arrayElement().size();
+                int n = (int) Math.min(count, room);
+                byte[] elements = Arrays.copyOfRange(buffer, (int) (at + fixed.size()),
+                        (int) (at + fixed.size()) + n * cap.arrayElement().size());
+                m.put(cap.arrayField(), elements(cap.arrayElement(), elements, n));
+            }
+            caps.add(m);
+            long next = header.require("next").get(head);
+            min = at + header.size();
+            at = next;
+        }
+        call.out(CAPS, caps);
     }
 
     private static List<Object> elements(UapiStruct element, byte[] bytes, int n) {
