@@ -32,6 +32,18 @@ public final class UapiConstants {
     public static final int IOMMU_HWPT_DATA_NONE = 0;
     // enum iommufd_hw_info_flags
     public static final int IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1;
+    // enum iommu_hw_info_type
+    public static final int IOMMU_HW_INFO_TYPE_NONE = 0;
+    public static final int IOMMU_HW_INFO_TYPE_DEFAULT = 0;
+    public static final int IOMMU_HW_INFO_TYPE_INTEL_VTD = 1;
+    public static final int IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2;
+    public static final int IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV = 3;
+    public static final int IOMMU_HW_INFO_TYPE_AMD = 4;
+    // enum iommufd_hw_capabilities
+    public static final int IOMMU_HW_CAP_DIRTY_TRACKING = 1;
+    public static final int IOMMU_HW_CAP_PCI_PASID_EXEC = 1 << 1;
+    public static final int IOMMU_HW_CAP_PCI_PASID_PRIV = 1 << 2;
+    public static final int IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED = 1 << 3;
     // enum iommufd_hwpt_set_dirty_tracking_flags
     public static final int IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1;
     // enum iommufd_hwpt_get_dirty_bitmap_flags

@@ -1,0 +1,24 @@
+package io.iommufdsim.spi;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A paging domain as a driver sees it when the core attaches it (struct iommu_domain of type
+ * IOMMU_DOMAIN_PAGING): the spec one instance's {@link IommuInstance#allocatePagingDomain} chose,
+ * the root of the page table the core built for it in physical memory, and the HWPT_ALLOC flags.
+ * Implemented by the core; the driver may keep per-domain state (a domain id on each unit) in a map
+ * keyed by the domain's identity.
+ */
+@ProviderType
+public interface IommuDomain {
+    /** The instance whose {@link IommuInstance#allocatePagingDomain} made this domain. */
+    IommuInstance allocatedBy();
+
+    PagingDomainSpec spec();
+
+    /** Physical address of the root table (what a PASID entry's SSPTPTR/FLPTR, an STE's S2TTB, a DTE's root pointer hold). */
+    long rootPa();
+
+    /** The IOMMU_HWPT_ALLOC_* flags it was allocated with (NEST_PARENT, DIRTY_TRACKING, PASID); 0 for an auto domain. */
+    int allocFlags();
+}
