@@ -23,9 +23,28 @@ public interface EmulatedAccesses {
 
     void unpin(int accessId, long iova, long length) throws IommufdException;
 
+    /**
+     * IOMMU_TEST_OP_ACCESS_RW read, as if issued by the process that opened this iommufd file. Which
+     * process issues it matters (pages.c: iopt_pages_rw_access copies user pages of the caller's own
+     * mm with copy_from_user, and pages of another process's mm through GUP or the pinned pages).
+     */
     byte[] read(int accessId, long iova, long length) throws IommufdException;
 
+    /** IOMMU_TEST_OP_ACCESS_RW write, as if issued by the process that opened this iommufd file. */
     void write(int accessId, long iova, byte[] data) throws IommufdException;
+
+    /**
+     * IOMMU_TEST_OP_ACCESS_RW read issued by {@code caller} (a process sharing the file, after fork).
+     * The default is for providers that do not tell processes apart: it ignores the caller.
+     */
+    default byte[] read(SimProcess caller, int accessId, long iova, long length) throws IommufdException {
+        return read(accessId, iova, length);
+    }
+
+    /** IOMMU_TEST_OP_ACCESS_RW write issued by {@code caller}; the default ignores the caller. */
+    default void write(SimProcess caller, int accessId, long iova, byte[] data) throws IommufdException {
+        write(accessId, iova, data);
+    }
 
     void destroy(int accessId) throws IommufdException;
 }

@@ -14,9 +14,12 @@ package io.iommufdsim.spi;
  *                               scalable mode), 0 without PASID support
  * @param defaultDevicePasidBits the PASID width of a device added without {@code pasid_bits}
  *                               (SIM_DEVICE_ADD's per-vendor default), at most {@code maxPasidBits}
+ * @param pciAts                 IOMMU_CAP_PCI_ATS_SUPPORTED for the (ATS-capable) PCI devices behind the
+ *                               unit (VT-d ECAP.DT; SMMUv3 IDR0.ATS); when false GET_HW_INFO reports
+ *                               IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED (device.c: iommufd_get_hw_info)
  */
 public record IommuCapabilities(boolean dirtyTracking, boolean nesting, int maxPasidBits,
-        int defaultDevicePasidBits) {
+        int defaultDevicePasidBits, boolean pciAts) {
     public IommuCapabilities {
         if (maxPasidBits < 0 || maxPasidBits > 20 || defaultDevicePasidBits < 0
                 || defaultDevicePasidBits > maxPasidBits) {

@@ -85,8 +85,10 @@ public interface IommuInstance {
      * {@link io.iommufdsim.api.Errno#EINVAL} when this unit cannot use it (format or width it cannot
      * walk, dirty tracking it lacks, another vendor's domain) — EINVAL tells the core to try another
      * domain. Other errno fail the attach (ENOMEM, ENOSPC when domain ids run out). On failure the
-     * structures are unchanged. {@code pasid} is {@link #NO_PASID} or a PASID the core has checked
-     * against {@link IommuDevice#pasidBits()} (1 .. 2^pasidBits - 1).
+     * structures are unchanged. {@code pasid} is {@link #NO_PASID} or a PASID ≥ 1; when the device has
+     * PASID bits the core has checked it is below 2^pasidBits (iommu.c: iommu_attach_device_pasid
+     * skips that check for a device without PASID support, so the driver sees any value then and
+     * refuses it as its hardware would — VT-d: EOPNOTSUPP without PASID support).
      */
     void attach(IommuDevice device, int pasid, IommuDomain domain) throws IommufdException;
 

@@ -5,6 +5,7 @@ import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.core.iommufd.IommufdContext;
 import io.iommufdsim.core.iommufd.IommufdObject;
 import io.iommufdsim.core.iommufd.ObjectType;
+import io.iommufdsim.core.mem.ProcessImpl;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -138,8 +139,8 @@ public final class AccessObject extends IommufdObject implements IoptAccess {
         ioasUnpin.iopt().accessUnpin(iova, iova + length - 1);
     }
 
-    /** iommufd_access_rw: byte-granular copy through the IOAS. */
-    synchronized void rw(long iova, byte[] data, boolean write) throws IommufdException {
+    /** iommufd_access_rw: byte-granular copy through the IOAS, called by {@code current}. */
+    synchronized void rw(long iova, byte[] data, boolean write, ProcessImpl current) throws IommufdException {
         if (data.length == 0) {
             throw new IommufdException(Errno.EINVAL);
         }
@@ -149,7 +150,7 @@ public final class AccessObject extends IommufdObject implements IoptAccess {
         if (ioas == null) {
             throw new IommufdException(Errno.ENOENT);
         }
-        ioas.iopt().accessRw(iova, data, write);
+        ioas.iopt().accessRw(iova, data, write, current);
     }
 
     /**

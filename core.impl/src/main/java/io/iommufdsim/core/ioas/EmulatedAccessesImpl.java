@@ -6,6 +6,7 @@ import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.api.SimProcess;
 import io.iommufdsim.core.iommufd.IommufdContext;
 import io.iommufdsim.core.iommufd.ObjectType;
+import io.iommufdsim.core.mem.ProcessImpl;
 
 /**
  * The emulated-device accesses of one context, with the semantics of the kernel selftest's access
@@ -69,25 +70,40 @@ public final class EmulatedAccessesImpl implements EmulatedAccesses {
         lookup(accessId).unpin(iova, length);
     }
 
-    /** iommufd_test_access_rw (read). */
+    /** iommufd_test_access_rw (read) by the process that opened the file. */
     @Override
     public byte[] read(int accessId, long iova, long length) throws IommufdException {
+        return read(context.opener(), accessId, iova, length);
+    }
+
+    /** iommufd_test_access_rw (write) by the process that opened the file. */
+    @Override
+    public void write(int accessId, long iova, byte[] data) throws IommufdException {
+        write(context.opener(), accessId, iova, data);
+    }
+
+    /**
+     * iommufd_test_access_rw (read): the 16 MiB cap, then iommufd_access_rw; the data reaches the caller
+     * only if the whole copy succeeded.
+     */
+    @Override
+    public byte[] read(SimProcess caller, int accessId, long iova, long length) throws IommufdException {
         if (Long.compareUnsigned(length, MAX_LENGTH) > 0) {
             throw new IommufdException(Errno.ENOMEM);
         }
         AccessObject access = lookup(accessId);
         byte[] data = new byte[(int) length];
-        access.rw(iova, data, false);
+        access.rw(iova, data, false, (ProcessImpl) caller);
         return data;
     }
 
-    /** iommufd_test_access_rw (write). */
+    /** iommufd_test_access_rw (write): the 16 MiB cap, then iommufd_access_rw. */
     @Override
-    public void write(int accessId, long iova, byte[] data) throws IommufdException {
+    public void write(SimProcess caller, int accessId, long iova, byte[] data) throws IommufdException {
         if (data.length > MAX_LENGTH) {
             throw new IommufdException(Errno.ENOMEM);
         }
-        lookup(accessId).rw(iova, data.clone(), true);
+        lookup(accessId).rw(iova, data.clone(), true, (ProcessImpl) caller);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.iommufdsim.core.ioas;
 import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.api.IovaRange;
+import io.iommufdsim.core.mem.ProcessImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -613,9 +614,10 @@ public final class IoPagetable {
      * The access half of iommufd_access_rw: copies {@code length} bytes between {@code data} and the
      * memory under [iova, iova + length - 1], area by area (bytes of earlier areas stay copied when a
      * later one fails). EINVAL for an area being unmapped, EPERM for a missing permission, ENOENT for a
-     * hole.
+     * hole; each area's pages copy on behalf of {@code current} ({@link IoptPages#rw}).
      */
-    synchronized void accessRw(long iova, byte[] data, boolean write) throws IommufdException {
+    synchronized void accessRw(long iova, byte[] data, boolean write, ProcessImpl current)
+            throws IommufdException {
         long last = iova + data.length - 1;
         long cur = iova;
         int done = 0;
@@ -632,7 +634,7 @@ public final class IoPagetable {
                 throw new IommufdException(Errno.EPERM);
             }
             int bytes = (int) (segLast - cur + 1);
-            area.source().rw(area.startByte(cur), data, done, bytes, write);
+            area.source().rw(area.startByte(cur), data, done, bytes, write, current);
             done += bytes;
             if (segLast == last) {
                 return;

@@ -2,8 +2,10 @@ package io.iommufdsim.core.ioas;
 
 import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
+import io.iommufdsim.api.UserMemory;
 import io.iommufdsim.core.mem.FramePins;
 import io.iommufdsim.core.mem.PinSource;
+import io.iommufdsim.core.mem.ProcessImpl;
 import io.iommufdsim.spi.PhysicalMemory;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,6 +39,8 @@ public final class IoptPages {
     private final long npages;
     private final boolean writable;
     private final PinSource source;
+    /** pages->source_mm of user pages (whose mm IOAS_CHANGE_PROCESS never moves); null for file pages. */
+    private final ProcessImpl sourceProcess;
     private final long sourceFirstPage;
     private final FramePins framePins;
     private final PhysicalMemory memory;
@@ -53,14 +57,16 @@ public final class IoptPages {
     /**
      * @param sourceStart the page-aligned user address (USER) or file offset (FILE) of page index 0
      * @param source resolves page {@code sourceFirstPage + i} for page index i
+     * @param sourceProcess the process whose memory user pages are; null for file pages
      */
     IoptPages(Type type, long sourceStart, long npages, boolean writable, PinSource source,
-              long sourceFirstPage, FramePins framePins, PhysicalMemory memory, PinAccount account) {
+              ProcessImpl sourceProcess, long sourceFirstPage, FramePins framePins, PhysicalMemory memory, PinAccount account) {
         this.type = type;
         this.sourceStart = sourceStart;
         this.npages = npages;
         this.writable = writable;
         this.source = source;
+        this.sourceProcess = sourceProcess;
         this.sourceFirstPage = sourceFirstPage;
         this.framePins = framePins;
         this.memory = memory;
@@ -180,35 +186,135 @@ public final class IoptPages {
     }
 
     /**
-     * iopt_pages_rw_access, through pinned PFNs (the kernel's rw slow path, consistent with what a
-     * device sees): pages not pinned are pinned for the copy and unpinned after it, without a charge.
+     * iopt_pages_rw_access: copies {@code length} bytes between {@code data} at {@code offset} and the
+     * pages from {@code startByte}, as the selftest's IOMMU_TEST_OP_ACCESS_RW does it, on behalf of
+     * {@code current} (the calling process; null or exited means no mm). EPERM for a write of read-only
+     * pages. Then, as in Linux (IOMMUFD_ACCESS_RW_KTHREAD is never set by the selftest):
+     * <ul>
+     * <li>file pages always take the slow path ({@link #rwSlow});</li>
+     * <li>user pages of another mm: one page → {@link #rwPage}, more → the slow path;</li>
+     * <li>user pages of the caller's own mm: copy_to_user/copy_from_user at pages->uptr + start_byte,
+     *     ignoring pins ({@link #rwUser}), so a munmapped range is EFAULT even while its pages stay
+     *     pinned.</li>
+     * </ul>
      */
-    synchronized void rw(long startByte, byte[] data, int offset, int length, boolean write)
+    void rw(long startByte, byte[] data, int offset, int length, boolean write, ProcessImpl current)
             throws IommufdException {
+        long first = Iova.pageIndex(startByte);
+        long last = Iova.pageIndex(startByte + length - 1);
         if (write && !writable) {
             throw new IommufdException(Errno.EPERM);
         }
-        long first = Iova.pageIndex(startByte);
-        long last = Iova.pageIndex(startByte + length - 1);
+        if (type != Type.USER) {
+            rwSlow(first, last, startByte, data, offset, length, write);
+            return;
+        }
+        // current->mm != pages->source_mm; an exited process has no mm any more
+        boolean changeMm = current == null || current != sourceProcess || !current.isAlive();
+        if (changeMm) {
+            if (first == last) {
+                rwPage(first, startByte, data, offset, length, write);
+            } else {
+                rwSlow(first, last, startByte, data, offset, length, write);
+            }
+            return;
+        }
+        rwUser(current, sourceStart + startByte, data, offset, length, write);
+    }
+
+    /**
+     * The fast path of iopt_pages_rw_access in the source mm: copy_to_user/copy_from_user. Any fault is
+     * EFAULT; copy_to_user has stored the bytes of the pages before the faulting one by then, and they
+     * stay written (the bytes a failed copy_from_user got are never returned to anyone).
+     */
+    private static void rwUser(ProcessImpl current, long va, byte[] data, int offset, int length, boolean write)
+            throws IommufdException {
+        UserMemory mm = current.memory();
+        try {
+            if (write) {
+                mm.copyToUser(va, data, offset, length);
+            } else {
+                mm.copyFromUser(va, data, offset, length);
+            }
+        } catch (IommufdException e) {
+            if (write) {
+                storeUpToTheFault(mm, va, data, offset, length);
+            }
+            throw new IommufdException(Errno.EFAULT);
+        }
+    }
+
+    /** The partial store of a faulting copy_to_user: page by page until the first page that faults. */
+    private static void storeUpToTheFault(UserMemory mm, long va, byte[] data, int offset, int length) {
+        int done = 0;
+        while (done < length) {
+            long at = va + done;
+            int n = (int) Math.min(length - done, Iova.PAGE_SIZE - Iova.pageOffset(at));
+            try {
+                mm.copyToUser(at, data, offset + done, n);
+            } catch (IommufdException e) {
+                return;
+            }
+            done += n;
+        }
+    }
+
+    /**
+     * iopt_pages_rw_page: one page of a live source mm through pin_user_pages_remote (FOLL_WRITE for a
+     * write; GUP's EFAULT for an unmapped, VM_PFNMAP or too weakly protected page), copied through the
+     * frame and unpinned; a source mm that is gone (mmget_not_zero fails) takes the slow path.
+     */
+    private void rwPage(long index, long startByte, byte[] data, int offset, int length, boolean write)
+            throws IommufdException {
+        if (!sourceProcess.isAlive()) {
+            rwSlow(index, index, startByte, data, offset, length, write);
+            return;
+        }
+        long[] frame = {-1};
+        source.resolve(sourceFirstPage + index, 1, write, (page, pfn, n) -> {
+            framePins.pin(pfn, 1);
+            frame[0] = pfn;
+        });
+        try {
+            copyFrame(frame[0], Iova.pageOffset(startByte), data, offset, length, write);
+        } finally {
+            framePins.unpin(frame[0], 1);
+        }
+    }
+
+    /**
+     * iopt_pages_rw_slow: the pfn_reader path, consistent with what a domain sees. Pages already pinned
+     * (by an access or for a domain) are used as they are, even if the user unmapped them; the others
+     * are pinned from the source for the copy and unpinned after it, without a charge (the source mm
+     * gone → EFAULT, as pfn_reader_user_pin). A selftest copy is at most 16 MiB, so the pfn_reader
+     * batch holds all of it: the pages are all pinned before a byte is copied, and a failure copies
+     * nothing.
+     */
+    private synchronized void rwSlow(long first, long last, long startByte, byte[] data, int offset, int length,
+                                     boolean write) throws IommufdException {
         runs.acquire(first, last, filler, unpinner);
         try {
             long byteAt = startByte;
             int done = 0;
             while (done < length) {
-                long pfn = runs.pfnAt(Iova.pageIndex(byteAt));
                 int inPage = (int) Iova.pageOffset(byteAt);
                 int n = (int) Math.min(length - done, Iova.PAGE_SIZE - inPage);
-                long pa = (pfn << Iova.PAGE_SHIFT) + inPage;
-                if (write) {
-                    memory.write(pa, data, offset + done, n);
-                } else {
-                    memory.read(pa, data, offset + done, n);
-                }
+                copyFrame(runs.pfnAt(Iova.pageIndex(byteAt)), inPage, data, offset + done, n, write);
                 done += n;
                 byteAt += n;
             }
         } finally {
             runs.release(first, last, unpinner);
+        }
+    }
+
+    /** copy_data_page. */
+    private void copyFrame(long pfn, long inPage, byte[] data, int offset, int length, boolean write) {
+        long pa = (pfn << Iova.PAGE_SHIFT) + inPage;
+        if (write) {
+            memory.write(pa, data, offset, length);
+        } else {
+            memory.read(pa, data, offset, length);
         }
     }
 

@@ -39,7 +39,7 @@ final class IoptPagesFactory {
         long startByte = uptr - uptrDown;
         checkLength(length);
         return new IoptPages(IoptPages.Type.USER, uptrDown, npages(startByte, length), writable,
-                caller.userPages(uptrDown), 0, caller.machine().pins(), caller.machine().physical(),
+                caller.userPages(uptrDown), caller, 0, caller.machine().pins(), caller.machine().physical(),
                 account(caller, contextMode));
     }
 
@@ -54,7 +54,7 @@ final class IoptPagesFactory {
         checkLength(length);
         PinSource source = file instanceof Memfd ? ((Memfd) file).pages() : NOT_PINNABLE;
         MachineMemory machine = caller.machine();
-        return new IoptPages(IoptPages.Type.FILE, startDown, npages(startByte, length), writable, source,
+        return new IoptPages(IoptPages.Type.FILE, startDown, npages(startByte, length), writable, source, null,
                 startDown >>> Iova.PAGE_SHIFT, machine.pins(), machine.physical(), account(caller, contextMode));
     }
 

@@ -26,6 +26,17 @@ public final class DeviceObjectIoctls {
     private DeviceObjectIoctls() {
     }
 
+    /**
+     * The ioctls whose objects (nested HWPTs, vIOMMUs) no loaded driver can create yet, for a machine
+     * whose device layer serves HWPT_ALLOC, GET_HW_INFO, the dirty-tracking ioctls and VIOMMU_ALLOC.
+     */
+    public static void registerNestingInto(HandlerTable table) {
+        table.register(IoctlCommand.IOMMU_HWPT_INVALIDATE, DeviceObjectIoctls::invalidate)
+                .register(IoctlCommand.IOMMU_VDEVICE_ALLOC, DeviceObjectIoctls::vdeviceAlloc)
+                .register(IoctlCommand.IOMMU_VEVENTQ_ALLOC, DeviceObjectIoctls::veventqAlloc)
+                .register(IoctlCommand.IOMMU_HW_QUEUE_ALLOC, DeviceObjectIoctls::hwQueueAlloc);
+    }
+
     public static void registerInto(HandlerTable table) {
         table.register(IoctlCommand.IOMMU_HWPT_ALLOC, DeviceObjectIoctls::hwptAlloc)
                 .register(IoctlCommand.IOMMU_GET_HW_INFO, DeviceObjectIoctls::getHwInfo)

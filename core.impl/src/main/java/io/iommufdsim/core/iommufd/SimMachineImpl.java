@@ -8,6 +8,9 @@ import io.iommufdsim.api.IommufdFile;
 import io.iommufdsim.api.SimDevice;
 import io.iommufdsim.api.SimMachine;
 import io.iommufdsim.api.SimProcess;
+import io.iommufdsim.core.device.DeviceLayer;
+import io.iommufdsim.core.device.DriverRegistry;
+import io.iommufdsim.core.device.MachinePlatform;
 import io.iommufdsim.core.ioas.IoasHandlers;
 import io.iommufdsim.core.mem.MachineMemory;
 import io.iommufdsim.core.mem.ProcessImpl;
@@ -18,42 +21,71 @@ import java.util.function.Consumer;
 
 /**
  * One simulated machine: its memory and processes ({@link MachineMemory}), the ioctl handlers its
- * iommufd files serve, and the IOMMU drivers it has loaded. Drivers, IOMMU instances and devices come
- * from the driver layer; a machine built without one answers as a kernel with no IOMMU driver does:
- * adding an instance → ENODEV, adding a device → ENOENT (no such instance), no devices, and no driver
- * to stop or start (ENOENT).
+ * iommufd files serve, and its device layer ({@link DeviceLayer}): the IOMMU instances of the drivers
+ * its {@link DriverRegistry} has loaded, and the devices behind them. A machine whose registry holds no
+ * driver answers as a kernel with no IOMMU driver does: adding an instance → ENODEV, adding a device →
+ * ENOENT (no such instance), no devices, and no driver to stop or start (ENOENT).
  */
 public final class SimMachineImpl implements SimMachine {
     /**
-     * The ioctl handlers of the core packages, in registration order. The device layer, once loaded,
-     * takes the place of {@link DeviceObjectIoctls}.
+     * The ioctl handlers of the core packages that need no device layer, in registration order; a
+     * machine adds its device layer's ({@link DeviceLayer#registerInto}) and the ones of objects no
+     * driver can make yet ({@link DeviceObjectIoctls#registerNestingInto}).
      */
     public static final List<Consumer<HandlerTable>> CORE_HANDLERS = List.of(
             CoreIoctls::registerInto,
-            IoasHandlers::registerInto,
-            DeviceObjectIoctls::registerInto);
+            IoasHandlers::registerInto);
 
     private final MachineMemory memory;
     private final HandlerTable handlers;
+    private final DeviceLayer devices;
 
-    /** A machine over {@code memory} whose iommufd files serve {@code handlers}. */
-    public SimMachineImpl(MachineMemory memory, HandlerTable handlers) {
+    /** A machine over {@code memory} whose iommufd files serve {@code handlers}, with {@code devices}. */
+    public SimMachineImpl(MachineMemory memory, HandlerTable handlers, DeviceLayer devices) {
         this.memory = memory;
         this.handlers = handlers;
+        this.devices = devices;
     }
 
-    /** A new machine with the default process and the handlers of {@code packages}. */
+    /**
+     * A new machine with the default process and the handlers of {@code packages} only (no device
+     * ioctls unless a package registers them), following an empty driver registry.
+     */
     public static SimMachineImpl create(List<Consumer<HandlerTable>> packages) {
+        MachineMemory memory = MachineMemory.createDefault();
+        DeviceLayer layer = new DeviceLayer(new MachinePlatform(memory), new DriverRegistry());
         HandlerTable table = new HandlerTable();
         for (Consumer<HandlerTable> p : packages) {
             p.accept(table);
         }
-        return new SimMachineImpl(MachineMemory.createDefault(), table);
+        return new SimMachineImpl(memory, table, layer);
     }
 
-    /** A new machine with the default process and the core handlers. */
+    /**
+     * A new machine with the default process, every handler, and the default instance of each
+     * driver in {@code registry}; it follows the registry's drivers as they come and go.
+     */
+    public static SimMachineImpl create(DriverRegistry registry) {
+        MachineMemory memory = MachineMemory.createDefault();
+        DeviceLayer layer = new DeviceLayer(new MachinePlatform(memory), registry);
+        HandlerTable table = new HandlerTable();
+        for (Consumer<HandlerTable> p : CORE_HANDLERS) {
+            p.accept(table);
+        }
+        layer.registerInto(table);
+        DeviceObjectIoctls.registerNestingInto(table);
+        SimMachineImpl machine = new SimMachineImpl(memory, table, layer);
+        layer.start();
+        return machine;
+    }
+
+    /** A new machine with every handler and no IOMMU driver. */
     public static SimMachineImpl create() {
-        return create(CORE_HANDLERS);
+        return create(new DriverRegistry());
+    }
+
+    public DeviceLayer devices() {
+        return devices;
     }
 
     public MachineMemory memory() {
@@ -84,36 +116,38 @@ public final class SimMachineImpl implements SimMachine {
         return IommufdContext.open(handlers, process, process.fds());
     }
 
-    /** No IOMMU driver is loaded, so no driver by that name exists. */
     @Override
     public void addIommu(String driver, String name, Map<String, Object> config) throws IommufdException {
-        throw new IommufdException(Errno.ENODEV);
+        devices.addIommu(driver, name, config);
     }
 
-    /** Without a driver there is no IOMMU instance for the device to sit behind. */
     @Override
     public SimDevice addDevice(String iommu, String name, DeviceConfig config) throws IommufdException {
-        throw new IommufdException(Errno.ENOENT);
+        return devices.addDevice(iommu, name, config);
     }
 
     @Override
     public SimDevice device(String name) {
-        return null;
+        return devices.device(name);
     }
 
     @Override
     public void stopDriver(String driver) throws IommufdException {
-        throw new IommufdException(Errno.ENOENT);
+        devices.stopDriver(driver);
     }
 
     @Override
     public void startDriver(String driver) throws IommufdException {
-        throw new IommufdException(Errno.ENOENT);
+        devices.startDriver(driver);
     }
 
-    /** Every process exits: its descriptors close, and with them the iommufd files. */
+    /**
+     * Every device is unbound and every IOMMU instance released; then every process exits: its
+     * descriptors close, and with them the iommufd files.
+     */
     @Override
     public void close() {
+        devices.close();
         memory.shutdown();
     }
 

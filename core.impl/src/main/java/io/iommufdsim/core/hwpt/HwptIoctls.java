@@ -1,0 +1,195 @@
+package io.iommufdsim.core.hwpt;
+
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_DATA_NONE;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_FAULT_ID_VALID;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_VIOMMU_TYPE_DEFAULT;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HW_CAP_DIRTY_TRACKING;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HW_INFO_FLAG_INPUT_TYPE;
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HW_INFO_TYPE_DEFAULT;
+
+import io.iommufdsim.api.Errno;
+import io.iommufdsim.api.IommufdException;
+import io.iommufdsim.core.device.DeviceLayer;
+import io.iommufdsim.core.device.DeviceObject;
+import io.iommufdsim.core.device.PciDevice;
+import io.iommufdsim.core.ioas.IoasObject;
+import io.iommufdsim.core.iommufd.IoctlCall;
+import io.iommufdsim.core.iommufd.IommufdObject;
+import io.iommufdsim.core.iommufd.ObjectType;
+import io.iommufdsim.spi.HwInfo;
+import io.iommufdsim.spi.IommuCapabilities;
+
+/**
+ * IOMMU_HWPT_ALLOC (hw_pagetable.c: iommufd_hwpt_alloc) and IOMMU_GET_HW_INFO (device.c:
+ * iommufd_get_hw_info), each validating in the kernel's order.
+ */
+public final class HwptIoctls {
+    private HwptIoctls() {
+    }
+
+    /**
+     * IOMMU_HWPT_ALLOC: __reserved (EOPNOTSUPP), data_type/data_len pairing (EINVAL), dev_id (ENOENT),
+     * pt_id (missing: EINVAL), then by pt kind: an IOAS makes a paging HWPT; a paging HWPT would make a
+     * nested one, which no driver of the SPI offers yet (EOPNOTSUPP, as for a driver without
+     * domain_alloc_nested); any other kind is EINVAL. FAULT_ID_VALID looks the fault up last (ENOENT;
+     * the HWPT is discarded).
+     */
+    public static long hwptAlloc(DeviceLayer layer, IoctlCall call) throws IommufdException {
+        if (call.get("__reserved") != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        long dataType = call.get("data_type");
+        long dataLen = call.get("data_len");
+        if ((dataType == IOMMU_HWPT_DATA_NONE) == (dataLen != 0)) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        DeviceObject idev = call.objects().get(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
+        IommufdObject pt;
+        try {
+            pt = call.objects().get(call.id("pt_id"));
+        } catch (IommufdException missing) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        int flags = (int) call.get("flags");
+        IommufdObject hwpt;
+        synchronized (layer) {
+            switch (pt.type()) {
+                case IOAS -> hwpt = DeviceAttach.allocPaging(layer, call.context(), (IoasObject) pt, idev,
+                        DeviceAttach.NO_PASID, flags, false, call, dataLen != 0);
+                case HWPT_PAGING -> {
+                    // iommufd_hwpt_nested_alloc: flags beyond FAULT_ID_VALID | PASID, no data, or a
+                    // driver without domain_alloc_nested
+                    throw new IommufdException(Errno.EOPNOTSUPP);
+                }
+                default -> throw new IommufdException(Errno.EINVAL);
+            }
+            if ((flags & IOMMU_HWPT_FAULT_ID_VALID) != 0) {
+                IommufdObject fault = call.objects().get(call.id("fault_id"), ObjectType.FAULT);
+                ((HwptPaging) hwpt).setFault(fault);
+            }
+        }
+        call.set("out_hwpt_id", hwpt.id());
+        call.respond();
+        return 0;
+    }
+
+    /**
+     * IOMMU_GET_HW_INFO: flags and __reserved (EOPNOTSUPP), dev_id (ENOENT), the driver's answer for
+     * the requested type (EOPNOTSUPP), the copy of min(data_len, the kernel's length) bytes and the
+     * zeroing of the rest of the user's buffer (EFAULT); data_len then becomes the kernel's length.
+     */
+    public static long getHwInfo(DeviceLayer layer, IoctlCall call) throws IommufdException {
+        if ((call.get("flags") & ~(long) IOMMU_HW_INFO_FLAG_INPUT_TYPE) != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        if (call.get("__reserved") != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        int requested = (call.get("flags") & IOMMU_HW_INFO_FLAG_INPUT_TYPE) != 0
+                ? (int) call.get("out_data_type") : IOMMU_HW_INFO_TYPE_DEFAULT;
+        DeviceObject idev = call.objects().get(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
+        PciDevice dev = idev.device();
+        HwInfo info;
+        IommuCapabilities caps;
+        synchronized (layer) {
+            info = dev.unit().instance().hwInfo(dev, requested);
+            caps = dev.unit().instance().capabilities();
+        }
+        long userLen = call.get("data_len");
+        long ptr = call.get("data_uptr");
+        byte[] data = info.data();
+        int copyLen = (int) Math.min(userLen, data.length);
+        if (copyLen > 0) {
+            call.memory().copyToUser(ptr, data, 0, copyLen);
+        }
+        if (userLen > copyLen) {
+            clearUser(call, ptr + copyLen, userLen - copyLen);
+        }
+        call.set("data_len", data.length);
+        call.set("out_data_type", info.type());
+        long capabilities = 0;
+        if (DeviceAttach.DIRTY_TRACKING_MODELLED && caps.dirtyTracking()) {
+            capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
+        }
+        if (!caps.pciAts()) {
+            capabilities |= IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
+        }
+        call.set("out_capabilities", capabilities);
+        // ilog2(max_pasids); the PCI PASID control's EXEC/PRIV bits are not set on simulated devices
+        call.set("out_max_pasid_log2", dev.pasidBits());
+        call.respond();
+        return 0;
+    }
+
+    /**
+     * IOMMU_HWPT_SET_DIRTY_TRACKING: flags (EOPNOTSUPP; __reserved is not checked), hwpt_id (ENOENT),
+     * then the domain's dirty ops — absent, since no HWPT is allocated with DIRTY_TRACKING
+     * ({@link DeviceAttach#DIRTY_TRACKING_MODELLED}): EOPNOTSUPP (io_pagetable.c: iopt_set_dirty_tracking).
+     */
+    public static long setDirtyTracking(DeviceLayer layer, IoctlCall call) throws IommufdException {
+        if ((call.get("flags") & ~(long) IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        HwptPaging hwpt = call.objects().get(call.id("hwpt_id"), ObjectType.HWPT_PAGING, HwptPaging.class);
+        if (!hwpt.isDirtyTracking()) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        throw new IllegalStateException(hwpt + " has dirty tracking, which the core does not model yet");
+    }
+
+    /**
+     * IOMMU_HWPT_GET_DIRTY_BITMAP: flags and __reserved (EOPNOTSUPP), hwpt_id (ENOENT), the range
+     * (io_pagetable.c: iommufd_check_iova_range: EOVERFLOW, EINVAL), then the dirty ops (EOPNOTSUPP).
+     */
+    public static long getDirtyBitmap(DeviceLayer layer, IoctlCall call) throws IommufdException {
+        if ((call.get("flags") & ~(long) IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || call.get("__reserved") != 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        HwptPaging hwpt = call.objects().get(call.id("hwpt_id"), ObjectType.HWPT_PAGING, HwptPaging.class);
+        long iova = call.get("iova");
+        long length = call.get("length");
+        long pageSize = call.get("page_size");
+        long last = iova + (length - 1);
+        if (Long.compareUnsigned(last, iova) < 0 && length != 0 || length == 0 && iova != 0) {
+            throw new IommufdException(Errno.EOVERFLOW); // check_add_overflow(iova, length - 1)
+        }
+        long alignment = hwpt.ioas().iopt().iovaAlignment();
+        if ((iova & (alignment - 1)) != 0 || ((last + 1) & (alignment - 1)) != 0) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        if (pageSize == 0 || (iova & (pageSize - 1)) != 0 || ((last + 1) & (pageSize - 1)) != 0) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        if (!hwpt.isDirtyTracking()) {
+            throw new IommufdException(Errno.EOPNOTSUPP); // iommu_read_and_clear_dirty: no dirty ops
+        }
+        throw new IllegalStateException(hwpt + " has dirty tracking, which the core does not model yet");
+    }
+
+    /**
+     * IOMMU_VIOMMU_ALLOC: flags and type DEFAULT (EOPNOTSUPP), dev_id (ENOENT), then the driver's
+     * vIOMMU ops: the SPI has none yet, as for a driver without get_viommu_size/viommu_init
+     * (viommu.c: iommufd_viommu_alloc_ioctl): EOPNOTSUPP.
+     */
+    public static long viommuAlloc(DeviceLayer layer, IoctlCall call) throws IommufdException {
+        if (call.get("flags") != 0 || call.get("type") == IOMMU_VIOMMU_TYPE_DEFAULT) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        call.objects().get(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
+        throw new IommufdException(Errno.EOPNOTSUPP);
+    }
+
+    /** clear_user, a page at a time. */
+    private static void clearUser(IoctlCall call, long address, long length) throws IommufdException {
+        byte[] zeros = new byte[4096];
+        long done = 0;
+        while (done < length) {
+            int n = (int) Math.min(zeros.length, length - done);
+            call.memory().copyToUser(address + done, zeros, 0, n);
+            done += n;
+        }
+    }
+}

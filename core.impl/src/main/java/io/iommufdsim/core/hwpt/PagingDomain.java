@@ -1,0 +1,156 @@
+package io.iommufdsim.core.hwpt;
+
+import io.iommufdsim.api.IommufdException;
+import io.iommufdsim.api.PageTableDump;
+import io.iommufdsim.core.device.MachinePlatform;
+import io.iommufdsim.core.device.PciDevice;
+import io.iommufdsim.core.ioas.IoptDomain;
+import io.iommufdsim.core.pt.IotlbGather;
+import io.iommufdsim.core.pt.PageTable;
+import io.iommufdsim.spi.IommuDomain;
+import io.iommufdsim.spi.IommuInstance;
+import io.iommufdsim.spi.PagingDomainSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A paging iommu_domain: the page table the core's engine keeps in physical memory in the format a
+ * driver chose, seen by the io_pagetable as an {@link IoptDomain} (iommu_map / iommu_unmap) and by
+ * drivers as an {@link IommuDomain} (what their structures point to).
+ *
+ * <p>Every unmap call gathers one IOVA range (iommu_iotlb_gather) and, after the table change,
+ * invalidates it in the IOTLB of every unit the domain is attached to, under the tag that unit gave
+ * the domain (iommu_iotlb_sync → the driver's range flush); only then are freed table pages given
+ * back. Map and unmap are serialized by the owning IOAS's lock; attachments change under the
+ * device layer's lock and are read here without it.
+ */
+public final class PagingDomain implements IoptDomain, IommuDomain {
+    /** One (device, PASID) translating through this domain; {@code pasidKey} 0 is the RID. */
+    record Attachment(PciDevice device, int pasidKey) {
+    }
+
+    private final IommuInstance allocatedBy;
+    private final PagingDomainSpec spec;
+    private final int allocFlags;
+    private final MachinePlatform platform;
+    private final PageTable table;
+    private final IotlbGather gather = new IotlbGather();
+    private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
+    private boolean destroyed;
+
+    /** Allocates the root table: ENOMEM when no table page is left. */
+    public PagingDomain(IommuInstance allocatedBy, PagingDomainSpec spec, int allocFlags, MachinePlatform platform)
+            throws IommufdException {
+        this.allocatedBy = allocatedBy;
+        this.spec = spec;
+        this.allocFlags = allocFlags;
+        this.platform = platform;
+        this.table = new PageTable(spec.format(), platform.memory(), platform);
+        table.restrictPageSizes(spec.pageSizeBitmap());
+        table.setFeatures(spec.features());
+    }
+
+    @Override
+    public IommuInstance allocatedBy() {
+        return allocatedBy;
+    }
+
+    @Override
+    public PagingDomainSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public long rootPa() {
+        return table.rootPa();
+    }
+
+    @Override
+    public int allocFlags() {
+        return allocFlags;
+    }
+
+    @Override
+    public long pgsizeBitmap() {
+        return table.pageSizeBitmap();
+    }
+
+    @Override
+    public long apertureStart() {
+        return spec.apertureStart();
+    }
+
+    @Override
+    public long apertureEnd() {
+        return spec.apertureEnd();
+    }
+
+    /** iommu_map: the engine picks the largest pages (iommu_pgsize); all or nothing. */
+    @Override
+    public void map(long iova, long paddr, long size, int prot) throws IommufdException {
+        try {
+            table.map(iova, paddr, size, prot, gather);
+        } finally {
+            sync();
+        }
+    }
+
+    /** iommu_unmap: clears the range, then one IOTLB invalidation of the gathered range on every unit. */
+    @Override
+    public long unmap(long iova, long size) {
+        long unmapped = table.unmap(iova, size, gather);
+        sync();
+        return unmapped;
+    }
+
+    /** iommu_iotlb_sync: the gathered range leaves every IOTLB, then the freed table pages go. */
+    private void sync() {
+        if (!gather.isEmpty()) {
+            invalidateRange(gather.start(), gather.last());
+        }
+        gather.sync(platform);
+    }
+
+    /** Invalidates [start, last] of this domain in the IOTLB of every unit it is attached to. */
+    void invalidateRange(long start, long last) {
+        List<io.iommufdsim.core.device.IommuUnit> done = new ArrayList<>(2);
+        for (Attachment a : attachments) {
+            io.iommufdsim.core.device.IommuUnit unit = a.device().unit();
+            if (!done.contains(unit)) {
+                done.add(unit);
+                int tag = unit.instance().domainTag(this);
+                if (tag >= 0) {
+                    unit.iotlb().invalidate(tag, io.iommufdsim.core.iotlb.Iotlb.ANY_PASID, start, last);
+                }
+            }
+            a.device().countInvalidation();
+        }
+    }
+
+    void addAttachment(PciDevice device, int pasidKey) {
+        attachments.add(new Attachment(device, pasidKey));
+    }
+
+    void removeAttachment(PciDevice device, int pasidKey) {
+        attachments.remove(new Attachment(device, pasidKey));
+    }
+
+    /** The leaves of the table (SIM_PT_DUMP); the caller holds the IOAS lock. */
+    PageTableDump dump() {
+        return table.dump();
+    }
+
+    /** iommu_domain_free: every table page goes back to the pool. */
+    void destroy() {
+        if (!destroyed) {
+            destroyed = true;
+            table.destroy();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PagingDomain[" + spec.format().name() + " root=0x" + Long.toHexString(table.rootPa()) + "]";
+    }
+}
