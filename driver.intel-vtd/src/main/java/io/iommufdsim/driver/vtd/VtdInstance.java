@@ -101,7 +101,9 @@ public final class VtdInstance implements IommuInstance {
             }
         }
         int pasidBits = regs.pasidSupported() ? Math.min(20, regs.pss() + 1) : 0;
-        this.capabilities = new IommuCapabilities(regs.ssadsSupported(), regs.nestedSupported(), pasidBits, pasidBits);
+        // IOMMU_CAP_PCI_ATS_SUPPORTED: every simulated PCI device is ATS-capable, so ECAP.DT decides
+        this.capabilities = new IommuCapabilities(regs.ssadsSupported(), regs.nestedSupported(), pasidBits, pasidBits,
+                regs.deviceTlb());
         // iommu.c iommu_alloc_root_entry: the root table exists from the unit's initialisation
         this.rootTable = pages.allocateTablePage();
     }
@@ -202,15 +204,21 @@ public final class VtdInstance implements IommuInstance {
 
     @Override
     public void attach(IommuDevice device, int pasid, IommuDomain domain) throws IommufdException {
-        boolean firstStage = compatibleStage(domain);
         if (pasid != NO_PASID && !regs.pasidSupported()) {
             throw new IommufdException(Errno.EOPNOTSUPP); // intel_iommu_set_dev_pasid
         }
+        boolean firstStage = compatibleStage(domain);
         DeviceTables dev = devices.get(device.rid());
         IommuDomain old = dev == null ? null : dev.attached.get(pasid);
         int did = chooseDomainId(domain, old, pasid);
         if (did < 0) {
             throw new IommufdException(Errno.ENOSPC); // domain_attach_iommu: "No free domain ids"
+        }
+        // intel_pasid_get_entry: a PASID beyond the device's PASID table (2^15 entries for a device
+        // without PASIDs, whose table Linux still allocates) has no entry: -ENODEV
+        int order = dev != null ? dev.directoryOrder : PasidEntry.directoryOrder(device.pasidBits());
+        if (pasid != NO_PASID && (pasid >>> (PasidEntry.PDE_SHIFT + 9 + order)) != 0) {
+            throw new IommufdException(Errno.ENODEV);
         }
         StructureWrites w = new StructureWrites(memory, pages);
         boolean newDevice = dev == null;

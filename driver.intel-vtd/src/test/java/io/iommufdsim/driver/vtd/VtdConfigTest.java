@@ -68,6 +68,7 @@ class VtdConfigTest {
         assertTrue(c.nesting());
         assertEquals(20, c.maxPasidBits());
         assertEquals(20, c.defaultDevicePasidBits());
+        assertTrue(c.pciAts());
     }
 
     @Test

@@ -343,6 +343,19 @@ class VtdStructuresTest {
     }
 
     @Test
+    void aPasidOfADeviceWithoutPasidsIsWrittenButNeverReachedAndBeyondItsTableIsEnodev() throws IommufdException {
+        VtdInstance u = instance(Map.of());
+        TestDomain d = domain(u, 0);
+        u.block(noPasid, NO_PASID);
+        u.attach(noPasid, 5, d); // intel_pasid_get_entry: the one-page table still has 2^15 entries
+        assertEquals(2L << 2 | 1L << 6 | 1, pasidEntry(u, noPasid, 5, 0));
+        assertSame(TranslationConfig.blocked(), u.readTranslation(noPasid, 5)); // context PASIDE = 0
+        long pages = platform.inUse();
+        assertEquals(Errno.ENODEV, assertThrows(IommufdException.class, () -> u.attach(noPasid, 0x8000, d)).errno());
+        assertEquals(pages, platform.inUse());
+    }
+
+    @Test
     void releaseFreesEveryStructurePage() throws IommufdException {
         VtdInstance u = instance(Map.of());
         TestDomain a = domain(u, 0);
