@@ -37,7 +37,7 @@ public record VtdRegisters(long cap, long ecap) {
 
     /**
      * The default unit: the CAP/ECAP of a Sapphire Rapids DMAR unit ("cap 9ed008c40780466 ecap
-     * 3ee9e86f050df", VT-d version 6.0) with MGAW 48 instead of 57 and with PASID (bit 40) and page
+     * 3ee9e86f050df", VER 6:0) with MGAW 48 instead of 57 and with PASID (bit 40) and page
      * requests (PRS, bit 29) turned on, so that every capability Linux uses is present. Linux reads it
      * as: ND 6 (65536 domain ids), SAGAW 4-level only, MGAW 48, 2M and 1G second-stage pages, 1G
      * first-stage pages, no 5-level first stage, caching mode off; scalable mode, first and second
