@@ -17,4 +17,27 @@ public interface TablePageAllocator {
 
     /** Gives back a frame from {@link #allocateTablePage()}; its content is discarded. */
     void freeTablePage(long physicalAddress);
+
+    /**
+     * {@code 2^order} zeroed frames, physically contiguous and aligned to their total size, for a
+     * structure the hardware indexes as one array larger than 4 KiB (iommu_alloc_pages_node_sz with a
+     * size above SZ_4K; e.g. the VT-d PASID directory of a device with PASIDs wider than 15 bits,
+     * intel/pasid.c intel_pasid_alloc_table). Order 0 is {@link #allocateTablePage()}.
+     * {@link io.iommufdsim.api.Errno#ENOMEM} when no such run is left. This default can hand out
+     * order 0 only, as an allocator without contiguous memory would; the machine's allocator
+     * overrides it.
+     */
+    default long allocateTablePages(int order) throws IommufdException {
+        if (order == 0) {
+            return allocateTablePage();
+        }
+        throw new IommufdException(io.iommufdsim.api.Errno.ENOMEM);
+    }
+
+    /** Gives back the run of {@link #allocateTablePages}({@code order}) that starts at {@code physicalAddress}. */
+    default void freeTablePages(long physicalAddress, int order) {
+        for (long i = 0; i < (1L << order); i++) {
+            freeTablePage(physicalAddress + (i << PhysicalMemory.PAGE_SHIFT));
+        }
+    }
 }
