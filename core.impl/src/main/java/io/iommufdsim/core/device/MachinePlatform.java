@@ -39,6 +39,18 @@ public final class MachinePlatform implements IommuPlatform, TablePageAllocator,
         memory.frames().freeTablePage(physicalAddress);
     }
 
+    @Override
+    public long allocateTablePages(int order) throws IommufdException {
+        return memory.frames().allocateTablePages(order);
+    }
+
+    @Override
+    public void freeTablePages(long physicalAddress, int order) {
+        for (long i = 0; i < (1L << order); i++) {
+            memory.frames().freeTablePage(physicalAddress + (i << PhysicalMemory.PAGE_SHIFT));
+        }
+    }
+
     /** The engine's allocator: the same pool, with ENOMEM as {@code NO_MEMORY}. */
     @Override
     public long allocateZeroedPage() {

@@ -91,6 +91,27 @@ public final class FrameAllocator {
         return pfn << PhysicalMemory.PAGE_SHIFT;
     }
 
+    /**
+     * {@code 2^order} zeroed table pages, physically contiguous and aligned to their total size (a VT-d
+     * PASID directory of several pages, an SMMUv3 stream table); returns the first page's address.
+     */
+    public synchronized long allocateTablePages(int order) throws IommufdException {
+        if (order < 0 || order > 30) {
+            throw new IllegalArgumentException("order " + order);
+        }
+        faults.check(FaultInjection.Kind.TABLE_PAGE);
+        long npages = 1L << order;
+        long first = (nextTable + npages - 1) & -npages;
+        if (first + npages > tableEnd) {
+            throw new IommufdException(Errno.ENOMEM);
+        }
+        nextTable = first + npages;
+        for (long pfn = first; pfn < first + npages; pfn++) {
+            liveTables.put(pfn, Boolean.TRUE);
+        }
+        return first << PhysicalMemory.PAGE_SHIFT;
+    }
+
     /** Frees a table page: its content is discarded and its PFN retired. */
     public synchronized void freeTablePage(long physicalAddress) {
         long pfn = physicalAddress >>> PhysicalMemory.PAGE_SHIFT;

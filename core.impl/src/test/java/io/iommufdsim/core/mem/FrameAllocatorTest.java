@@ -60,6 +60,18 @@ class FrameAllocatorTest {
     }
 
     @Test
+    void multiPageTableRunsAreContiguousAlignedAndEachPageIsLive() throws IommufdException {
+        frames.allocateTablePage();
+        long run = frames.allocateTablePages(5);
+        assertEquals(0, (run >>> 12) % 32, "a run of 32 pages is aligned to 128 KiB");
+        assertEquals(33, frames.liveTablePages());
+        for (int i = 0; i < 32; i++) {
+            frames.freeTablePage(run + ((long) i << 12));
+        }
+        assertEquals(1, frames.liveTablePages());
+    }
+
+    @Test
     void freeingSomethingThatIsNotALiveTablePageIsABug() throws IommufdException {
         long pa = frames.allocateTablePage();
         frames.freeTablePage(pa);
