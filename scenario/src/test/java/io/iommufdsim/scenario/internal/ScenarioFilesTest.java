@@ -22,7 +22,7 @@ class ScenarioFilesTest {
     private static final Path SCENARIOS = Path.of("..", "scenarios");
 
     @TestFactory
-    Stream<DynamicTest> everyScenarioFilePassesOnTheRealCore() throws Exception {
+    Stream<DynamicTest> everyScenarioFilePassesOnTheRealCore() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(SCENARIOS), "the repository has no scenarios/ directory yet");
         SimMachineFactory factory = RealCore.factory();
         List<Path> files;
