@@ -44,9 +44,10 @@ public final class IoptPages {
     private final long sourceFirstPage;
     private final FramePins framePins;
     private final PhysicalMemory memory;
-    private final PinnedRuns runs = new PinnedRuns();
+    private final PinnedRuns runs;
     private final Map<AccessRange, int[]> accesses = new HashMap<>();
     private final PinnedRuns.Unpinner unpinner;
+    private final PinnedRuns.Pinner pinner;
     private final PinnedRuns.GapFiller filler;
     private PinAccount account;
     /** iopt_pages::last_npinned: pages charged so far. */
@@ -71,12 +72,12 @@ public final class IoptPages {
         this.framePins = framePins;
         this.memory = memory;
         this.account = account;
-        this.unpinner = framePins::unpin;
+        this.runs = new PinnedRuns(framePins.holderRuns());
+        this.unpinner = framePins::unpinBatch;
+        this.pinner = framePins::pinBatch;
+        // the runs a gap resolves to are pinned together once the whole range is resolved (PinnedRuns.acquire)
         this.filler = (index, count, target) -> this.source.resolve(this.sourceFirstPage + index, count,
-                this.writable, (page, pfn, n) -> {
-                    this.framePins.pin(pfn, n);
-                    target.insertPinned(page - this.sourceFirstPage, pfn, n);
-                });
+                this.writable, (page, pfn, n) -> target.insertPinned(page - this.sourceFirstPage, pfn, n));
     }
 
     public Type type() {
@@ -129,7 +130,7 @@ public final class IoptPages {
      * yet and charging it. On failure nothing changed.
      */
     synchronized void fill(long first, long last) throws IommufdException {
-        runs.acquire(first, last, filler, unpinner);
+        runs.acquire(first, last, filler, pinner);
         try {
             updatePinned();
         } catch (IommufdException e) {
@@ -292,7 +293,7 @@ public final class IoptPages {
      */
     private synchronized void rwSlow(long first, long last, long startByte, byte[] data, int offset, int length,
                                      boolean write) throws IommufdException {
-        runs.acquire(first, last, filler, unpinner);
+        runs.acquire(first, last, filler, pinner);
         try {
             long byteAt = startByte;
             int done = 0;

@@ -13,14 +13,21 @@ import io.iommufdsim.spi.PhysicalMemory;
  *   <li>contiguous runs aligned to their own size, for THP (2 MiB) and hugetlb (1 GiB) folios
  *       ({@link #allocateContiguous(long)}).</li>
  * </ul>
- * PFNs are never reused: a freed frame's number is retired. With a 46-bit physical address space
- * that is 2^34 frames, which no simulation exhausts, and it means a stale reference (an IOTLB entry,
- * a page-table entry not yet invalidated) can never alias a new owner's data. Freed table pages have
- * their content discarded so they cost nothing. PFN 0 is never handed out, so 0 can mean "no frame".
- * Fresh frames read as zero because no frame was ever written before it was first handed out.
+ * Data frames are never reused: a freed frame's number is retired. With a 46-bit physical address space
+ * that is 2^34 frames, which no simulation exhausts, and it means a stale reference to user memory (an
+ * IOTLB entry, a DMA in flight) can never alias a new owner's data. PFN 0 is never handed out, so 0 can
+ * mean "no frame". Fresh data frames read as zero because no frame was ever written before it was first
+ * handed out.
+ *
+ * <p>Table pages are the exception: a freed table page goes on a free list (a primitive stack, most
+ * recently freed first) and is handed out again, zeroed, with its frame storage kept, as the kernel's
+ * page allocator recycles iommu_free_pages' pages. So a domain that maps and unmaps the same range again
+ * and again allocates no Java memory for its tables after the first time. This is safe because a table
+ * page is freed only after the IOTLB invalidation that covers it (IotlbGather.sync, iommu_iotlb_sync),
+ * exactly as in Linux.
  *
  * <p>Thread safe (this object's lock; it calls only {@link FaultInjection} and
- * {@link SparsePhysicalMemory#discardFrame(long)}, both leaves).
+ * {@link SparsePhysicalMemory#zeroFrameKeepingStorage(long)}, both leaves).
  */
 public final class FrameAllocator {
     private final SparsePhysicalMemory memory;
@@ -35,6 +42,9 @@ public final class FrameAllocator {
     private long nextContiguous;
 
     private final LongMap<Boolean> liveTables = new LongMap<>();
+    /** Freed table-page PFNs, reused last-in first-out. */
+    private long[] freeTables = new long[64];
+    private int freeTableCount;
     private long dataFrames;
 
     public FrameAllocator(SparsePhysicalMemory memory, FaultInjection faults) {
@@ -83,10 +93,15 @@ public final class FrameAllocator {
     /** A zeroed page for an I/O page table; returns its physical address. */
     public synchronized long allocateTablePage() throws IommufdException {
         faults.check(FaultInjection.Kind.TABLE_PAGE);
-        if (nextTable >= tableEnd) {
+        long pfn;
+        if (freeTableCount > 0) {
+            pfn = freeTables[--freeTableCount];
+            memory.zeroFrameKeepingStorage(pfn);
+        } else if (nextTable < tableEnd) {
+            pfn = nextTable++;
+        } else {
             throw new IommufdException(Errno.ENOMEM);
         }
-        long pfn = nextTable++;
         liveTables.put(pfn, Boolean.TRUE);
         return pfn << PhysicalMemory.PAGE_SHIFT;
     }
@@ -100,6 +115,8 @@ public final class FrameAllocator {
             throw new IllegalArgumentException("order " + order);
         }
         faults.check(FaultInjection.Kind.TABLE_PAGE);
+        // a run comes from the never-used part of the table region, so it is zero; freed pages of it
+        // join the free list one by one
         long npages = 1L << order;
         long first = (nextTable + npages - 1) & -npages;
         if (first + npages > tableEnd) {
@@ -112,13 +129,21 @@ public final class FrameAllocator {
         return first << PhysicalMemory.PAGE_SHIFT;
     }
 
-    /** Frees a table page: its content is discarded and its PFN retired. */
+    /**
+     * Frees a table page: it is zeroed at once (a stale walk finds nothing present) with its frame storage
+     * kept, and its PFN goes on the free list for the next {@link #allocateTablePage()}, which zeroes it
+     * again in case a stale walker set accessed/dirty bits meanwhile.
+     */
     public synchronized void freeTablePage(long physicalAddress) {
         long pfn = physicalAddress >>> PhysicalMemory.PAGE_SHIFT;
         if ((physicalAddress & (PhysicalMemory.PAGE_SIZE - 1)) != 0 || liveTables.remove(pfn) == null) {
             throw new IllegalStateException("not a live table page: 0x" + Long.toHexString(physicalAddress));
         }
-        memory.discardFrame(pfn);
+        if (freeTableCount == freeTables.length) {
+            freeTables = java.util.Arrays.copyOf(freeTables, freeTableCount * 2);
+        }
+        memory.zeroFrameKeepingStorage(pfn);
+        freeTables[freeTableCount++] = pfn;
     }
 
     /** Table pages allocated and not yet freed (tests use it to find leaks). */

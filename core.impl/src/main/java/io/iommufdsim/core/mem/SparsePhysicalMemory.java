@@ -138,6 +138,17 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
         }
     }
 
+    /**
+     * Zeroes frame {@code pfn} but keeps its storage, for a frame about to be written again (a recycled
+     * page-table page): reads see zero at once, and the next stores allocate nothing.
+     */
+    public void zeroFrameKeepingStorage(long pfn) {
+        long[] frame = frameOrNull(pfn);
+        if (frame != null) {
+            java.util.Arrays.fill(frame, 0L);
+        }
+    }
+
     /** Forgets the content of frame {@code pfn}: it reads as zero again and costs nothing. */
     public synchronized void discardFrame(long pfn) {
         if (pfn < 0 || pfn >= (limit >>> PAGE_SHIFT)) {

@@ -26,18 +26,26 @@ class PinnedRunsTest {
             if (failAfterRuns > 0) {
                 failAfterRuns--;
             }
-            pinnedFrames += n;
             target.insertPinned(cur, 1000 + cur, n);
             cur += n;
         }
     };
-    private final PinnedRuns.Unpinner unpinner = (pfn, count) -> pinnedFrames -= count;
+    private final PinnedRuns.Pinner pinner = batch -> {
+        for (int i = 0; i < batch.batchSize(); i++) {
+            pinnedFrames += batch.batchCount(i);
+        }
+    };
+    private final PinnedRuns.Unpinner unpinner = batch -> {
+        for (int i = 0; i < batch.batchSize(); i++) {
+            pinnedFrames -= batch.batchCount(i);
+        }
+    };
 
     @Test
     void aPageHeldTwiceIsPinnedOnceAndUnpinnedWithTheLastHolder() throws Exception {
         PinnedRuns runs = new PinnedRuns();
-        assertEquals(10, runs.acquire(0, 9, filler, unpinner));
-        assertEquals(0, runs.acquire(4, 7, filler, unpinner));
+        assertEquals(10, runs.acquire(0, 9, filler, pinner));
+        assertEquals(0, runs.acquire(4, 7, filler, pinner));
         assertEquals(10, pinnedFrames);
         assertEquals(6, runs.release(0, 9, unpinner));
         assertEquals(4, runs.pinnedPages());
@@ -51,9 +59,9 @@ class PinnedRunsTest {
     @Test
     void aFailedAcquireDropsEveryHoldItTook() throws Exception {
         PinnedRuns runs = new PinnedRuns();
-        runs.acquire(4, 5, filler, unpinner);
+        runs.acquire(4, 5, filler, pinner);
         failAfterRuns = 2;
-        IommufdException e = assertThrows(IommufdException.class, () -> runs.acquire(0, 15, filler, unpinner));
+        IommufdException e = assertThrows(IommufdException.class, () -> runs.acquire(0, 15, filler, pinner));
         assertEquals(Errno.EFAULT, e.errno());
         assertEquals(2, runs.pinnedPages());
         assertEquals(2, pinnedFrames);
@@ -65,8 +73,8 @@ class PinnedRunsTest {
     @Test
     void contiguousFramesAreVisitedAsOneRunWhateverTheirHolders() throws Exception {
         PinnedRuns runs = new PinnedRuns();
-        runs.acquire(0, 11, filler, unpinner);
-        runs.acquire(2, 5, filler, unpinner);
+        runs.acquire(0, 11, filler, pinner);
+        runs.acquire(2, 5, filler, pinner);
         List<long[]> seen = new ArrayList<>();
         runs.forEachContiguous(1, 10, (i, pfn, n) -> seen.add(new long[] {i, pfn, n}));
         assertEquals(1, seen.size());

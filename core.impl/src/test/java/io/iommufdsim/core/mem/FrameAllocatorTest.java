@@ -42,7 +42,7 @@ class FrameAllocatorTest {
     }
 
     @Test
-    void tablePagesAreZeroedAndFreeingDiscardsThem() throws IommufdException {
+    void tablePagesAreZeroedAndAFreedOneIsZeroedAndReusedWithItsStorage() throws IommufdException {
         long pa = frames.allocateTablePage();
         assertEquals(0, pa & 0xfff);
         assertNotEquals(0, pa);
@@ -54,9 +54,26 @@ class FrameAllocatorTest {
         frames.freeTablePage(pa);
         assertEquals(0, frames.liveTablePages());
         assertEquals(0, memory.readLong(pa + 8));
-        assertEquals(0, memory.populatedFrames());
+        assertEquals(1, memory.populatedFrames(), "the frame storage is kept for the next table page");
+        memory.writeLong(pa + 16, 0x100); // a stale walker setting an accessed bit
         long again = frames.allocateTablePage();
-        assertNotEquals(pa, again, "PFNs are never reused");
+        assertEquals(pa, again, "table-page PFNs are reused");
+        for (long off = 0; off < 4096; off += 8) {
+            assertEquals(0, memory.readLong(again + off));
+        }
+        assertEquals(1, memory.populatedFrames());
+        assertNotEquals(pa, frames.allocateTablePage(), "a live table page is not handed out twice");
+    }
+
+    @Test
+    void dataFramesAreNeverReusedEvenWhenTablePagesAre() throws IommufdException {
+        long table = frames.allocateTablePage();
+        frames.freeTablePage(table);
+        long a = frames.allocateScattered();
+        long b = frames.allocateContiguous(512);
+        assertTrue(a != table >>> 12 && b != table >>> 12);
+        assertNotEquals(a, frames.allocateScattered());
+        assertEquals(table, frames.allocateTablePage());
     }
 
     @Test

@@ -86,4 +86,59 @@ class FramePinsTest {
         assertThrows(IllegalArgumentException.class, () -> pins.minMax(-1, 1));
         assertThrows(IllegalArgumentException.class, () -> pins.unpin(Long.MAX_VALUE, 2));
     }
+
+    private static RunList batch(long... pfnCount) {
+        RunList b = new RunList();
+        for (int i = 0; i < pfnCount.length; i += 2) {
+            b.addToBatch(pfnCount[i], pfnCount[i + 1]);
+        }
+        return b;
+    }
+
+    @Test
+    void aBatchInAnyOrderWithOverlapsCountsEachFramePerRun() throws IommufdException {
+        pins.pin(0, 4);
+        pins.pinBatch(batch(30, 2, 10, 5, 2, 10, 12, 1));
+        assertEquals(2, pins.pinCount(3));
+        assertEquals(2, pins.pinCount(11));
+        assertEquals(1, pins.pinCount(13));
+        assertEquals(2, pins.pinCount(12));
+        assertEquals(1, pins.pinCount(31));
+        assertEquals(0, pins.pinCount(15));
+        assertEquals(4 + 8 + 3 + 2, pins.pinnedFrames());
+        pins.unpinBatch(batch(12, 1, 2, 10, 30, 2, 10, 5));
+        assertEquals(4, pins.pinnedFrames());
+        assertEquals(1, pins.runCount());
+        assertArrayEquals(new long[] {1, 1}, pins.minMax(0, 4));
+    }
+
+    @Test
+    void aDescendingBatchOfSingleFramesIsOneSweep() throws IommufdException {
+        RunList b = new RunList();
+        for (long pfn = 20000; pfn > 0; pfn -= 2) {
+            b.addToBatch(pfn, 1);
+        }
+        pins.pinBatch(b);
+        assertEquals(10000, pins.pinnedFrames());
+        assertEquals(10000, pins.runCount());
+        pins.unpinBatch(b);
+        assertEquals(0, pins.runCount());
+    }
+
+    @Test
+    void aBatchUnpinThatMissesAFrameIsABugAndChangesNothing() throws IommufdException {
+        pins.pin(10, 5);
+        pins.pin(40, 5);
+        assertThrows(IllegalStateException.class, () -> pins.unpinBatch(batch(40, 5, 10, 6)));
+        assertEquals(10, pins.pinnedFrames());
+        assertArrayEquals(new long[] {1, 1}, pins.minMax(40, 5));
+    }
+
+    @Test
+    void anInjectedFailureInABatchPinsNothingAndCountsOnePinPerRun() throws IommufdException {
+        faults.failNth(FaultInjection.Kind.PIN, 3);
+        assertThrows(IommufdException.class, () -> pins.pinBatch(batch(10, 1, 20, 1, 30, 1)));
+        assertEquals(0, pins.pinnedFrames());
+        assertEquals(0, pins.runCount());
+    }
 }
