@@ -6,7 +6,11 @@ package io.iommufdsim.spi;
  *
  * @param dirtyTracking          IOMMU_CAP_DIRTY_TRACKING: HWPT_ALLOC with DIRTY_TRACKING is refused
  *                               with EOPNOTSUPP when false (hw_pagetable.c: iommufd_hwpt_paging_alloc),
- *                               and GET_HW_INFO reports IOMMU_HW_CAP_DIRTY_TRACKING when true
+ *                               a dirty-tracking domain cannot be attached to a device of the unit
+ *                               (EINVAL, as every driver's attach refuses it), and GET_HW_INFO reports
+ *                               IOMMU_HW_CAP_DIRTY_TRACKING when true; a unit that says true implements
+ *                               {@link IommuInstance#setDirtyTracking} and gives its dirty-tracking domains
+ *                               a format with {@link PageTableFormat#dirtyBits()}
  * @param nesting                nesting-parent domains can be allocated (VT-d ECAP.NEST in scalable
  *                               mode; SMMUv3 stage 2 with nesting; AMD GT); the driver refuses
  *                               NEST_PARENT itself, this flag is informational for dumps and tests

@@ -21,4 +21,15 @@ public interface IommuDomain {
 
     /** The IOMMU_HWPT_ALLOC_* flags it was allocated with (NEST_PARENT, DIRTY_TRACKING, PASID); 0 for an auto domain. */
     int allocFlags();
+
+    /**
+     * Whether dirty tracking is currently enabled on the domain (IOMMU_HWPT_SET_DIRTY_TRACKING; VT-d
+     * dmar_domain->dirty_tracking). Only a domain allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING can
+     * have it. An {@link IommuInstance#attach} of the domain programs the hardware's A/D updates from
+     * it (VT-d: SSADE in the new PASID entry, intel_pasid_setup_second_level); while the core switches
+     * it with {@link IommuInstance#setDirtyTracking}, this still returns the old state.
+     */
+    default boolean dirtyTracking() {
+        return false;
+    }
 }

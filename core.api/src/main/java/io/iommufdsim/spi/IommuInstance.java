@@ -115,6 +115,29 @@ public interface IommuInstance {
      */
     TranslationConfig readTranslation(IommuDevice device, int pasid);
 
+    /**
+     * IOMMU_HWPT_SET_DIRTY_TRACKING reaching this unit (iommu_dirty_ops.set_dirty_tracking; VT-d
+     * intel_iommu_set_dirty_tracking → intel_pasid_setup_dirty_tracking): turns the hardware's A/D
+     * updates for {@code domain} on or off in every structure entry of this unit that translates through
+     * it (VT-d: SSADE, bit 9 of every PASID-table entry whose SSPTPTR is the domain, including the RID's
+     * entry and those of nested children on it; AMD: DTE.HAD; SMMUv3: the HD/HA bits), so that a later
+     * {@link #readTranslation} of those (device, pasid) reports {@link TranslationConfig#dirtyTracking()}
+     * {@code == enable}.
+     *
+     * <p>The core calls it only for a domain allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING, only on
+     * units with {@link IommuCapabilities#dirtyTracking()} where {@link #domainTag}(domain) ≥ 0, and
+     * only when the state changes ({@link IommuDomain#dirtyTracking()} still holds the old state during
+     * the call); the core then drops its cached translation configs of those (device, pasid) and the
+     * unit's IOTLB entries of the domain's tag (the PASID-cache, IOTLB and device-TLB flushes the driver
+     * issues). Errors: an entry the hardware cannot track (VT-d PGTT neither second-stage nor nested)
+     * {@link io.iommufdsim.api.Errno#EOPNOTSUPP}; on any error every entry keeps its old state (VT-d
+     * device_set_dirty_tracking restores the entries it changed) and the core restores the other units.
+     * The default is a unit without A/D support: EOPNOTSUPP.
+     */
+    default void setDirtyTracking(IommuDomain domain, boolean enable) throws IommufdException {
+        throw new IommufdException(io.iommufdsim.api.Errno.EOPNOTSUPP);
+    }
+
     /** Frees every structure page of the unit; the instance is not used again. */
     void release();
 }

@@ -21,4 +21,21 @@ public interface PhysicalMemory {
     void read(long physicalAddress, byte[] destination, int offset, int length);
 
     void write(long physicalAddress, byte[] source, int offset, int length);
+
+    /**
+     * Atomically replaces the naturally aligned 64-bit word at {@code physicalAddress} with
+     * {@code value} if it holds {@code expected} (the locked compare-exchange an IOMMU uses to set the
+     * A/D bits of a table entry while software may rewrite it, VT-d 3.0 §3.6.2 / §3.7.2). Returns
+     * whether it did. The default is atomic only against other callers of this method on the same
+     * object; implementations make it atomic against every store.
+     */
+    default boolean compareAndSetLong(long physicalAddress, long expected, long value) {
+        synchronized (this) {
+            if (readLong(physicalAddress) != expected) {
+                return false;
+            }
+            writeLong(physicalAddress, value);
+            return true;
+        }
+    }
 }

@@ -17,8 +17,13 @@ package io.iommufdsim.spi;
  *                    structure (VT-d DID, SMMUv3 ASID/VMID, AMD DomainID) ({@link Kind#TRANSLATE} only)
  * @param faultReason for {@link Kind#FAULT}: the scenario format's reason word (e.g. "reserved-bit"
  *                    for a malformed context or PASID entry)
+ * @param dirtyTracking the structure enables the hardware's access/dirty updates for this translation
+ *                    (VT-d PASID-entry SSADE, SMMUv3 CD/STE HA+HD, AMD DTE HAD) ({@link Kind#TRANSLATE}
+ *                    only): every DMA then sets the format's {@link DirtyBits#accessSet()} in the entries it
+ *                    walks and a write makes the leaf write-dirty, through the format's {@link DirtyBits}
  */
-public record TranslationConfig(Kind kind, PageTableFormat format, long rootPa, int domainTag, String faultReason) {
+public record TranslationConfig(Kind kind, PageTableFormat format, long rootPa, int domainTag, String faultReason,
+        boolean dirtyTracking) {
     /** What the hardware does with a DMA. */
     public enum Kind {
         /** Walk {@code format} from {@code rootPa}. */
@@ -38,13 +43,28 @@ public record TranslationConfig(Kind kind, PageTableFormat format, long rootPa, 
     private static final TranslationConfig ABORT_CONFIG = new TranslationConfig(Kind.ABORT, null, 0, 0, "abort");
 
     public TranslationConfig {
-        if (kind == null || (kind == Kind.TRANSLATE && format == null) || (kind == Kind.FAULT && faultReason == null)) {
+        if (kind == null || (kind == Kind.TRANSLATE && format == null) || (kind == Kind.FAULT && faultReason == null)
+                || (dirtyTracking && (kind != Kind.TRANSLATE || format.dirtyBits().isEmpty()))) {
             throw new IllegalArgumentException("translation config " + kind);
         }
     }
 
+    /** A config without hardware access/dirty updates. */
+    public TranslationConfig(Kind kind, PageTableFormat format, long rootPa, int domainTag, String faultReason) {
+        this(kind, format, rootPa, domainTag, faultReason, false);
+    }
+
     public static TranslationConfig translate(PageTableFormat format, long rootPa, int domainTag) {
-        return new TranslationConfig(Kind.TRANSLATE, format, rootPa, domainTag, null);
+        return new TranslationConfig(Kind.TRANSLATE, format, rootPa, domainTag, null, false);
+    }
+
+    /**
+     * A translation whose structure entry also says whether the hardware updates access/dirty bits
+     * ({@code dirtyTracking}; the format must then have {@link PageTableFormat#dirtyBits()}).
+     */
+    public static TranslationConfig translate(PageTableFormat format, long rootPa, int domainTag,
+            boolean dirtyTracking) {
+        return new TranslationConfig(Kind.TRANSLATE, format, rootPa, domainTag, null, dirtyTracking);
     }
 
     public static TranslationConfig blocked() {

@@ -49,7 +49,9 @@ public enum IoctlCommand {
             .u32("size", IN).u32("flags", IN).u32("hwpt_id", IN).u32("__reserved", IN).build()),
     IOMMU_HWPT_GET_DIRTY_BITMAP(0x3b8c, Target.IOMMUFD, UapiStruct.builder("iommu_hwpt_get_dirty_bitmap")
             .u32("size", IN).u32("hwpt_id", IN).u32("flags", IN).u32("__reserved", IN)
-            .u64("iova", IN).u64("length", IN).u64("page_size", IN).u64("data", IN).build()),
+            .u64("iova", IN).u64("length", IN).u64("page_size", IN)
+            // the bitmap has no count field: its size follows from length / page_size
+            .arrayPointer("data", INOUT, Structs.U64, null).build()),
     IOMMU_HWPT_INVALIDATE(0x3b8d, Target.IOMMUFD, UapiStruct.builder("iommu_hwpt_invalidate")
             .u32("size", IN).u32("hwpt_id", IN).u64("data_uptr", IN).u32("data_type", IN)
             .u32("entry_len", IN).u32("entry_num", INOUT).u32("__reserved", IN).build()),

@@ -8,6 +8,7 @@ import io.iommufdsim.core.device.PciDevice;
 import io.iommufdsim.core.iotlb.IotlbHit;
 import io.iommufdsim.core.pt.PageTableWalker;
 import io.iommufdsim.core.pt.Translation;
+import io.iommufdsim.spi.DirtyBits;
 import io.iommufdsim.spi.IommuInstance;
 import io.iommufdsim.spi.PhysicalMemory;
 import io.iommufdsim.spi.TranslationConfig;
@@ -17,7 +18,9 @@ import io.iommufdsim.spi.TranslationConfig;
  * config from the context cache (read from the unit's structures on a miss), an IOTLB lookup under
  * the config's domain tag, a table walk on a miss (filling the IOTLB), the permission check, then the
  * memory access, page by page. A DMA without translation faults with the scenario format's reason
- * ("blocked", "abort", "not-present", "permission", "address-size", "reserved-bit").
+ * ("blocked", "abort", "not-present", "permission", "address-size", "reserved-bit"). When the
+ * structure enables A/D updates ({@link TranslationConfig#dirtyTracking()}) a permitted walk sets the
+ * access bits of the entries it read and a write makes the leaf dirty, in memory, as the hardware does.
  *
  * <p>Per access nothing is allocated on the RID path once the context is cached: the walk result and
  * the IOTLB answer are reused objects. One DMA at a time per device (this object's monitor); the
@@ -128,9 +131,13 @@ public final class DmaEngine {
         }
         IommuUnit unit = device.unit();
         int tag = ctx.config.domainTag();
+        DirtyBits dirty = ctx.dirty;
         boolean readable;
         boolean writable;
-        if (unit.iotlb().lookup(tag, key, iova, hit)) {
+        if (unit.iotlb().lookup(tag, key, iova, hit)
+                // VT-d 3.0 §3.6.2: a write through a cached translation whose leaf was not yet dirty
+                // re-walks the table to set D atomically in memory
+                && !(write && dirty != null && hit.writable() && !hit.dirty())) {
             hits++;
             pa = hit.physicalAddress();
             pageSizeLg2 = hit.pageSizeLg2();
@@ -145,12 +152,53 @@ public final class DmaEngine {
             pageSizeLg2 = walk.pageSizeLg2();
             readable = walk.readable();
             writable = walk.writable();
+            boolean leafDirty = false;
+            if (dirty != null && (write ? writable : readable)) {
+                leafDirty = updateAccessDirty(dirty, write);
+            }
             long pageMask = (1L << pageSizeLg2) - 1;
-            unit.iotlb().fill(tag, key, iova, pageSizeLg2, pa & ~pageMask, readable, writable);
+            unit.iotlb().fill(tag, key, iova, pageSizeLg2, pa & ~pageMask, readable, writable, leafDirty);
         }
         if (write ? !writable : !readable) {
             throw new DmaFaultException(iova, "permission");
         }
+    }
+
+    /**
+     * The hardware's A/D update after a permitted walk with dirty tracking on (VT-d SSADE): the access
+     * bits in every entry walked, and for a write the dirty state of the leaf, each with a
+     * compare-and-set on the entry in memory. An entry that software changed since the walk read it
+     * (beyond its A/D bits) is left alone: the DMA used the translation it read. Returns whether the
+     * leaf is write-dirty now.
+     */
+    private boolean updateAccessDirty(DirtyBits dirty, boolean write) {
+        long adBits = dirty.dirtyMask() | dirty.cleanClear() | dirty.cleanSet() | dirty.writeClear()
+                | dirty.writeSet() | dirty.accessSet();
+        int n = walk.walkedEntryCount();
+        long leaf = walk.walkedEntryValue(n - 1);
+        for (int i = 0; i < n; i++) {
+            boolean isLeaf = i == n - 1;
+            long slot = walk.walkedEntryPa(i);
+            long seen = walk.walkedEntryValue(i);
+            long cur = seen;
+            while (true) {
+                long want = isLeaf && write ? dirty.afterWrite(cur) : cur | dirty.accessSet();
+                if (want == cur || memory.compareAndSetLong(slot, cur, want)) {
+                    if (isLeaf) {
+                        leaf = want;
+                    }
+                    break;
+                }
+                cur = memory.readLong(slot);
+                if (((cur ^ seen) & ~adBits) != 0) {
+                    if (isLeaf) {
+                        return false;
+                    }
+                    break;
+                }
+            }
+        }
+        return dirty.isDirty(leaf);
     }
 
     private Context loadContext(int key) {
@@ -158,19 +206,25 @@ public final class DmaEngine {
         TranslationConfig config = unit.instance().readTranslation(device,
                 key == RID ? IommuInstance.NO_PASID : key);
         PageTableWalker walker = config.kind() == TranslationConfig.Kind.TRANSLATE ? unit.walker(config.format()) : null;
-        Context ctx = new Context(config, walker);
+        DirtyBits dirty = config.dirtyTracking() ? config.format().dirtyBits().orElseThrow() : null;
+        Context ctx = new Context(config, walker, dirty);
         contexts.put(key, ctx);
         return ctx;
     }
 
-    /** A cached translation config with the walker of its format. */
+    /**
+     * A cached translation config with the walker of its format, and the format's dirty bits when the
+     * structure enables hardware A/D updates (null otherwise).
+     */
     static final class Context {
         final TranslationConfig config;
         final PageTableWalker walker;
+        final DirtyBits dirty;
 
-        Context(TranslationConfig config, PageTableWalker walker) {
+        Context(TranslationConfig config, PageTableWalker walker, DirtyBits dirty) {
             this.config = config;
             this.walker = walker;
+            this.dirty = dirty;
         }
     }
 }

@@ -40,14 +40,6 @@ public final class DeviceAttach {
     private static final int VALID_PAGING_FLAGS = IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING
             | IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID;
 
-    /**
-     * Whether the core can serve dirty tracking. Until HWPT dirty tracking (SET_DIRTY_TRACKING,
-     * GET_DIRTY_BITMAP and the hardware D-bit updates) is modelled, the machine answers as Linux does
-     * for an IOMMU without IOMMU_CAP_DIRTY_TRACKING: HWPT_ALLOC with DIRTY_TRACKING is EOPNOTSUPP and
-     * GET_HW_INFO does not report the capability.
-     */
-    public static final boolean DIRTY_TRACKING_MODELLED = false;
-
     private enum Mode { ATTACH, REPLACE }
 
     private DeviceAttach() {
@@ -150,8 +142,7 @@ public final class DeviceAttach {
         if ((flags & ~VALID_PAGING_FLAGS) != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP);
         }
-        if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) != 0
-                && !(DIRTY_TRACKING_MODELLED && unit.instance().capabilities().dirtyTracking())) {
+        if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) != 0 && !unit.instance().capabilities().dirtyTracking()) {
             throw new IommufdException(Errno.EOPNOTSUPP);
         }
         if ((flags & IOMMU_HWPT_FAULT_ID_VALID) != 0 && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT) != 0) {
@@ -171,6 +162,9 @@ public final class DeviceAttach {
             }
             int domainFlags = flags & ~IOMMU_HWPT_FAULT_ID_VALID;
             PagingDomainSpec spec = unit.instance().allocatePagingDomain(idev.device(), domainFlags);
+            if ((domainFlags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) != 0 && spec.format().dirtyBits().isEmpty()) {
+                throw new IllegalStateException(unit + " gave a dirty-tracking domain a format without dirty bits");
+            }
             hwpt.setDomain(new PagingDomain(unit.instance(), spec, domainFlags, layer.platform()));
             unit.hwpts().add(hwpt);
             if (immediateAttach) {
@@ -343,6 +337,11 @@ public final class DeviceAttach {
     private static void program(PciDevice dev, int pasid, PagingDomain domain, PagingDomain old)
             throws IommufdException {
         IommuUnit unit = dev.unit();
+        if (domain.hasDirtyOps() && !unit.instance().capabilities().dirtyTracking()) {
+            // every driver's attach refuses a dirty-tracking domain on a unit without A/D support
+            // (intel/iommu.c paging_domain_compatible: !ssads_supported; selftest enforce_dirty)
+            throw new IommufdException(Errno.EINVAL);
+        }
         int oldTag = old == null ? -1 : unit.instance().domainTag(old);
         unit.instance().attach(dev, spiPasid(pasid), domain);
         domain.addAttachment(dev, pasid);

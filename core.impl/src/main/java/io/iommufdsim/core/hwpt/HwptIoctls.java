@@ -15,6 +15,7 @@ import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.core.device.DeviceLayer;
 import io.iommufdsim.core.device.DeviceObject;
 import io.iommufdsim.core.device.PciDevice;
+import io.iommufdsim.core.ioas.IoPagetable;
 import io.iommufdsim.core.ioas.IoasObject;
 import io.iommufdsim.core.iommufd.IoctlCall;
 import io.iommufdsim.core.iommufd.IommufdObject;
@@ -111,7 +112,7 @@ public final class HwptIoctls {
         call.set("data_len", data.length);
         call.set("out_data_type", info.type());
         long capabilities = 0;
-        if (DeviceAttach.DIRTY_TRACKING_MODELLED && caps.dirtyTracking()) {
+        if (caps.dirtyTracking()) {
             capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
         }
         if (!caps.pciAts()) {
@@ -125,27 +126,51 @@ public final class HwptIoctls {
     }
 
     /**
-     * IOMMU_HWPT_SET_DIRTY_TRACKING: flags (EOPNOTSUPP; __reserved is not checked), hwpt_id (ENOENT),
-     * then the domain's dirty ops — absent, since no HWPT is allocated with DIRTY_TRACKING
-     * ({@link DeviceAttach#DIRTY_TRACKING_MODELLED}): EOPNOTSUPP (io_pagetable.c: iopt_set_dirty_tracking).
+     * IOMMU_HWPT_SET_DIRTY_TRACKING (hw_pagetable.c: iommufd_hwpt_set_dirty_tracking; io_pagetable.c:
+     * iopt_set_dirty_tracking): flags other than ENABLE (EOPNOTSUPP; __reserved is not checked), hwpt_id
+     * not a paging HWPT (ENOENT), a HWPT allocated without DIRTY_TRACKING (EOPNOTSUPP). Enabling first
+     * clears the dirty bits of every area (iopt_clear_dirty_data: a clean snapshot, then one IOTLB
+     * sync), even when tracking is already on; then the units switch (a no-op when the state is
+     * unchanged). Nothing is written back.
      */
     public static long setDirtyTracking(DeviceLayer layer, IoctlCall call) throws IommufdException {
         if ((call.get("flags") & ~(long) IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP);
         }
         HwptPaging hwpt = call.objects().get(call.id("hwpt_id"), ObjectType.HWPT_PAGING, HwptPaging.class);
-        if (!hwpt.isDirtyTracking()) {
-            throw new IommufdException(Errno.EOPNOTSUPP);
+        boolean enable = (call.get("flags") & IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0;
+        synchronized (layer) {
+            PagingDomain domain = hwpt.domain();
+            if (domain == null || !domain.hasDirtyOps()) {
+                throw new IommufdException(Errno.EOPNOTSUPP);
+            }
+            IoPagetable iopt = hwpt.ioas().iopt();
+            synchronized (iopt) {
+                if (enable) {
+                    iopt.forEachArea((start, last) -> domain.readAndClearDirty(start, last - start + 1, false, null));
+                    domain.syncDirty();
+                }
+                domain.setDirtyTracking(enable);
+            }
         }
-        throw new IllegalStateException(hwpt + " has dirty tracking, which the core does not model yet");
+        return 0;
     }
 
     /**
-     * IOMMU_HWPT_GET_DIRTY_BITMAP: flags and __reserved (EOPNOTSUPP), hwpt_id (ENOENT), the range
-     * (io_pagetable.c: iommufd_check_iova_range: EOVERFLOW, EINVAL), then the dirty ops (EOPNOTSUPP).
+     * IOMMU_HWPT_GET_DIRTY_BITMAP (hw_pagetable.c: iommufd_hwpt_get_dirty_bitmap; io_pagetable.c:
+     * iommufd_check_iova_range, iopt_read_and_clear_dirty_data, iommu_read_and_clear_dirty): flags
+     * other than NO_CLEAR or __reserved (EOPNOTSUPP), hwpt_id (ENOENT), iova + length - 1 wrapping
+     * (EOVERFLOW), iova or last + 1 off the IOAS's iova_alignment (EINVAL), page_size 0 (EINVAL), iova
+     * or last + 1 not a multiple of page_size (EINVAL; page_size need not be a power of two: the checks
+     * use page_size - 1 as a mask, the bitmap its lowest set bit), then no dirty ops (EOPNOTSUPP).
+     * Tracking need not be on. The areas from iova on are read while they follow each other; a hole
+     * ends the walk and is not reported, nor is a bitmap page that cannot be written: the ioctl then
+     * still returns 0 (the iterator's error is ignored). Without NO_CLEAR the dirty bits read are
+     * cleared and their ranges leave the IOTLBs. Nothing of the struct is written back.
      */
     public static long getDirtyBitmap(DeviceLayer layer, IoctlCall call) throws IommufdException {
-        if ((call.get("flags") & ~(long) IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || call.get("__reserved") != 0) {
+        long flags = call.get("flags");
+        if ((flags & ~(long) IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || call.get("__reserved") != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP);
         }
         HwptPaging hwpt = call.objects().get(call.id("hwpt_id"), ObjectType.HWPT_PAGING, HwptPaging.class);
@@ -156,17 +181,30 @@ public final class HwptIoctls {
         if (Long.compareUnsigned(last, iova) < 0 && length != 0 || length == 0 && iova != 0) {
             throw new IommufdException(Errno.EOVERFLOW); // check_add_overflow(iova, length - 1)
         }
-        long alignment = hwpt.ioas().iopt().iovaAlignment();
+        IoPagetable iopt = hwpt.ioas().iopt();
+        long alignment = iopt.iovaAlignment();
         if ((iova & (alignment - 1)) != 0 || ((last + 1) & (alignment - 1)) != 0) {
             throw new IommufdException(Errno.EINVAL);
         }
         if (pageSize == 0 || (iova & (pageSize - 1)) != 0 || ((last + 1) & (pageSize - 1)) != 0) {
             throw new IommufdException(Errno.EINVAL);
         }
-        if (!hwpt.isDirtyTracking()) {
-            throw new IommufdException(Errno.EOPNOTSUPP); // iommu_read_and_clear_dirty: no dirty ops
+        boolean noClear = (flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0;
+        synchronized (layer) {
+            PagingDomain domain = hwpt.domain();
+            if (domain == null || !domain.hasDirtyOps()) {
+                throw new IommufdException(Errno.EOPNOTSUPP); // iommu_read_and_clear_dirty: no dirty ops
+            }
+            IovaBitmap bitmap = new IovaBitmap(call.memory(), call.get("data"), iova, length, pageSize);
+            synchronized (iopt) {
+                iopt.forEachContiguousArea(iova, last,
+                        (start, runLast) -> domain.readAndClearDirty(start, runLast - start + 1, noClear, bitmap));
+                if (!noClear) {
+                    domain.syncDirty();
+                }
+            }
         }
-        throw new IllegalStateException(hwpt + " has dirty tracking, which the core does not model yet");
+        return 0;
     }
 
     /**

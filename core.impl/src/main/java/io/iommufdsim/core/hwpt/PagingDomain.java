@@ -5,6 +5,7 @@ import io.iommufdsim.api.PageTableDump;
 import io.iommufdsim.core.device.MachinePlatform;
 import io.iommufdsim.core.device.PciDevice;
 import io.iommufdsim.core.ioas.IoptDomain;
+import io.iommufdsim.core.pt.DirtyRecorder;
 import io.iommufdsim.core.pt.IotlbGather;
 import io.iommufdsim.core.pt.PageTable;
 import io.iommufdsim.spi.IommuDomain;
@@ -38,6 +39,8 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
     private final IotlbGather gather = new IotlbGather();
     private final List<Attachment> attachments = new CopyOnWriteArrayList<>();
     private boolean destroyed;
+    /** dmar_domain->dirty_tracking: read by drivers on attach, changed under the device layer's lock. */
+    private volatile boolean dirtyTrackingEnabled;
 
     /** Allocates the root table: ENOMEM when no table page is left. */
     public PagingDomain(IommuInstance allocatedBy, PagingDomainSpec spec, int allocFlags, MachinePlatform platform)
@@ -126,6 +129,81 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
             }
             a.device().countInvalidation();
         }
+    }
+
+    @Override
+    public boolean dirtyTracking() {
+        return dirtyTrackingEnabled;
+    }
+
+    /** Whether the domain was allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING (it has dirty ops). */
+    public boolean hasDirtyOps() {
+        return (allocFlags & io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_ALLOC_DIRTY_TRACKING) != 0;
+    }
+
+    /**
+     * dirty_ops->read_and_clear_dirty over [iova, iova + length); the cleared ranges are gathered and
+     * invalidated by {@link #syncDirty()}. The caller holds the IOAS lock (serialized with map/unmap).
+     */
+    void readAndClearDirty(long iova, long length, boolean noClear, DirtyRecorder recorder) {
+        table.readAndClearDirty(iova, length, noClear, recorder, gather);
+    }
+
+    /** iommu_iotlb_sync after read-and-clear: the cleaned leaves leave every IOTLB. */
+    void syncDirty() {
+        sync();
+    }
+
+    /**
+     * dirty_ops->set_dirty_tracking (intel_iommu_set_dirty_tracking): a no-op when the state does not
+     * change; otherwise every unit the domain is attached to switches its structures, in order, and on a
+     * failure the units already switched are switched back (device_set_dirty_tracking's unwind) and the
+     * error is returned with nothing changed. Then the cached translation configs of every attachment
+     * and the domain's IOTLB entries on each unit go (the PASID-cache and IOTLB flushes). The caller
+     * holds the device layer's lock.
+     */
+    void setDirtyTracking(boolean enable) throws IommufdException {
+        if (enable == dirtyTrackingEnabled) {
+            return;
+        }
+        List<io.iommufdsim.core.device.IommuUnit> units = attachedUnits();
+        int done = 0;
+        try {
+            for (; done < units.size(); done++) {
+                units.get(done).instance().setDirtyTracking(this, enable);
+            }
+        } catch (IommufdException | RuntimeException e) {
+            for (int i = done - 1; i >= 0; i--) {
+                try {
+                    units.get(i).instance().setDirtyTracking(this, !enable);
+                } catch (IommufdException restoreFailed) {
+                    // as device_set_dirty_tracking, the unwind ignores a second failure
+                }
+            }
+            throw e;
+        }
+        dirtyTrackingEnabled = enable;
+        for (Attachment a : attachments) {
+            a.device().dma().invalidateContext(a.pasidKey());
+        }
+        for (io.iommufdsim.core.device.IommuUnit unit : units) {
+            int tag = unit.instance().domainTag(this);
+            if (tag >= 0) {
+                unit.iotlb().invalidateTag(tag, io.iommufdsim.core.iotlb.Iotlb.ANY_PASID);
+            }
+        }
+    }
+
+    /** The units of the attached devices, in attachment order, each once, with a tag for this domain. */
+    private List<io.iommufdsim.core.device.IommuUnit> attachedUnits() {
+        List<io.iommufdsim.core.device.IommuUnit> units = new ArrayList<>(2);
+        for (Attachment a : attachments) {
+            io.iommufdsim.core.device.IommuUnit unit = a.device().unit();
+            if (!units.contains(unit) && unit.instance().domainTag(this) >= 0) {
+                units.add(unit);
+            }
+        }
+        return units;
     }
 
     void addAttachment(PciDevice device, int pasidKey) {

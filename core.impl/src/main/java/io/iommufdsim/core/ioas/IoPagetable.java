@@ -269,6 +269,44 @@ public final class IoPagetable {
         }
     }
 
+    // ---- dirty tracking --------------------------------------------------------------------------
+
+    /** One IOVA run [iova, last] (inclusive) of an area. */
+    @FunctionalInterface
+    public interface AreaRun {
+        void visit(long iova, long last);
+    }
+
+    /**
+     * iopt_for_each_contig_area over [iova, last]: the part of each area in turn, starting with the
+     * area holding {@code iova}, while the areas follow each other without a hole and are complete
+     * (area->pages set). Returns false when a hole (or an area still being built) stopped it before
+     * {@code last} (iopt_area_contig_done). Runs under this IOPT's lock: the visitor must not call back.
+     */
+    public synchronized boolean forEachContiguousArea(long iova, long last, AreaRun visitor) {
+        long cur = iova;
+        Area area = areas.containing(cur); // areas never overlap: a later one found here starts at cur
+        while (area != null && area.pages() != null) {
+            long runLast = Iova.min(last, area.last());
+            visitor.visit(cur, runLast);
+            if (Iova.le(last, area.last())) {
+                return true;
+            }
+            cur = area.last() + 1;
+            area = areas.containing(cur);
+        }
+        return false;
+    }
+
+    /** Every complete area, ascending, as one run each (iopt_clear_dirty_data's iteration). */
+    public synchronized void forEachArea(AreaRun visitor) {
+        for (Area area : areas.all()) {
+            if (area.pages() != null) {
+                visitor.visit(area.iova(), area.last());
+            }
+        }
+    }
+
     // ---- unmap ---------------------------------------------------------------------------------
 
     /** iopt_unmap_iova: EINVAL for length 0, EOVERFLOW if the range wraps; returns bytes unmapped. */

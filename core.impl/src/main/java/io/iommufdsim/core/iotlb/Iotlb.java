@@ -85,7 +85,8 @@ public final class Iotlb {
             for (int e = buckets[bucket(domainTag, pasidKey, v, lg2)]; e != NONE; e = chainNext[e]) {
                 if (vpn[e] == v && sizeLg2[e] == lg2 && tag[e] == domainTag && pasid[e] == pasidKey) {
                     touch(e);
-                    out.set(pa[e] | (iova & ((1L << lg2) - 1)), lg2, (perm[e] & 1) != 0, (perm[e] & 2) != 0);
+                    out.set(pa[e] | (iova & ((1L << lg2) - 1)), lg2, (perm[e] & 1) != 0, (perm[e] & 2) != 0,
+                            (perm[e] & 4) != 0);
                     return true;
                 }
             }
@@ -97,8 +98,17 @@ public final class Iotlb {
      * Caches the translation of the page of 2^{@code pageSizeLg2} bytes holding {@code iova}, whose
      * first byte is at {@code pagePa}, evicting the least recently used entry when full.
      */
-    public synchronized void fill(int domainTag, int pasidKey, long iova, int pageSizeLg2, long pagePa,
+    public void fill(int domainTag, int pasidKey, long iova, int pageSizeLg2, long pagePa,
             boolean readable, boolean writable) {
+        fill(domainTag, pasidKey, iova, pageSizeLg2, pagePa, readable, writable, false);
+    }
+
+    /**
+     * As {@link #fill(int, int, long, int, long, boolean, boolean)}, also caching whether the leaf was
+     * write-dirty ({@link IotlbHit#dirty()}).
+     */
+    public synchronized void fill(int domainTag, int pasidKey, long iova, int pageSizeLg2, long pagePa,
+            boolean readable, boolean writable, boolean dirty) {
         long v = iova >>> pageSizeLg2;
         int b = bucket(domainTag, pasidKey, v, pageSizeLg2);
         for (int e = buckets[b]; e != NONE; e = chainNext[e]) {
@@ -117,7 +127,7 @@ public final class Iotlb {
         vpn[e] = v;
         sizeLg2[e] = (byte) pageSizeLg2;
         pa[e] = pagePa;
-        perm[e] = (byte) ((readable ? 1 : 0) | (writable ? 2 : 0));
+        perm[e] = (byte) ((readable ? 1 : 0) | (writable ? 2 : 0) | (dirty ? 4 : 0));
         chainNext[e] = buckets[b];
         buckets[b] = e;
         linkMru(e);

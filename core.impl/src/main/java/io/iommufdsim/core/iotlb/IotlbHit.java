@@ -6,12 +6,14 @@ public final class IotlbHit {
     private int pageSizeLg2;
     private boolean readable;
     private boolean writable;
+    private boolean dirty;
 
-    void set(long pa, int sizeLg2, boolean read, boolean write) {
+    void set(long pa, int sizeLg2, boolean read, boolean write, boolean leafDirty) {
         physicalAddress = pa;
         pageSizeLg2 = sizeLg2;
         readable = read;
         writable = write;
+        dirty = leafDirty;
     }
 
     /** The physical address of the byte looked up. */
@@ -29,5 +31,13 @@ public final class IotlbHit {
 
     public boolean writable() {
         return writable;
+    }
+
+    /**
+     * Whether the leaf was already write-dirty when the entry was cached: a write hit on an entry that
+     * was not must re-walk to set the dirty bit in memory (VT-d 3.0 §3.6.2, as hardware caches D).
+     */
+    public boolean dirty() {
+        return dirty;
     }
 }

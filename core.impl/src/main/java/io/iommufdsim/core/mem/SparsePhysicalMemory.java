@@ -22,6 +22,8 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
     private static final int MID_MASK = (1 << MID_BITS) - 1;
     private static final int WORDS = (int) (PAGE_SIZE / 8);
 
+    private static final java.lang.invoke.VarHandle WORD = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+
     private final int physicalAddressBits;
     private final long limit;
     private final long[][][][] root;
@@ -71,6 +73,22 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
         if (frame != null) {
             frame[(int) ((physicalAddress >>> 3) & (WORDS - 1))] = value;
         }
+    }
+
+    /**
+     * A real compare-exchange on the word (a VarHandle CAS on the frame's array element), so that a
+     * hardware A/D update and a software store to the same entry never lose each other.
+     */
+    @Override
+    public boolean compareAndSetLong(long physicalAddress, long expected, long value) {
+        if ((physicalAddress & 7) != 0) {
+            throw new IllegalArgumentException("unaligned compare-and-set at 0x" + Long.toHexString(physicalAddress));
+        }
+        long[] frame = frameForWrite(physicalAddress >>> PAGE_SHIFT, expected == 0 && value == 0);
+        if (frame == null) {
+            return expected == 0; // outside RAM (reads zero, stores dropped), or 0 → 0 on an empty frame
+        }
+        return WORD.compareAndSet(frame, (int) ((physicalAddress >>> 3) & (WORDS - 1)), expected, value);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.iommufdsim.core.pt;
 import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.api.PageTableDump;
+import io.iommufdsim.spi.DirtyBits;
 import io.iommufdsim.spi.IommuProt;
 import io.iommufdsim.spi.PageTableFormat;
 import io.iommufdsim.spi.PageTableLevel;
@@ -491,6 +492,117 @@ public final class PageTable {
             cur = base + ((long) i << shift);
         }
         return true;
+    }
+
+    /**
+     * generic_pt read_and_clear_dirty (iommu_pt.h __read_and_clear_dirty, record_dirty): every present
+     * leaf overlapping {@code [iova, iova + length)} that is write-dirty by the format's
+     * {@link DirtyBits} is reported to {@code recorder} (may be null: only clear), and unless
+     * {@code noClear} made write-clean with a compare-and-set (racing hardware updates are not lost) and
+     * its range added to {@code iotlbGather}. As in generic_pt the reported range is the whole leaf
+     * (2 MiB for a 2 MiB page), starting at the range start for the first entry walked and at the
+     * entry's own start for every later one; a page of several entries (contiguous hint) is dirty when
+     * any of its entries is and is cleaned whole. A length of 0, a wrapping range or one outside the
+     * input space reports nothing (make_range fails). Returns how many dirty leaves it found. Serialized
+     * with map and unmap by the caller; runs concurrently with DMA.
+     *
+     * @throws IllegalStateException if the format has no {@link DirtyBits}
+     */
+    public long readAndClearDirty(long iova, long length, boolean noClear, DirtyRecorder recorder,
+            IotlbGather iotlbGather) {
+        checkAlive();
+        DirtyBits bits = t.format.dirtyBits().orElseThrow(
+                () -> new IllegalStateException(t.format.name() + " has no dirty bits"));
+        if (length == 0) {
+            return 0;
+        }
+        long last = iova + length - 1;
+        if (Long.compareUnsigned(last, iova) < 0 || !t.rangeInRange(iova, last)) {
+            return 0;
+        }
+        dirtyBits = bits;
+        dirtyRecorder = recorder;
+        dirtyNoClear = noClear;
+        gather = iotlbGather;
+        dirtyLeaves = 0;
+        dirtyLevel(root, t.top, iova, last);
+        gather = null;
+        dirtyRecorder = null;
+        dirtyBits = null;
+        return dirtyLeaves;
+    }
+
+    // per-call state of readAndClearDirty
+    private DirtyBits dirtyBits;
+    private DirtyRecorder dirtyRecorder;
+    private boolean dirtyNoClear;
+    private long dirtyLeaves;
+
+    /** The dirty walk of [va, last] (within this table's span) in the table at level {@code l}. */
+    private void dirtyLevel(long table, int l, long va, long last) {
+        int shift = t.itemShift[l];
+        long base = t.tableBase(l, va);
+        int i = t.index(l, va);
+        int end = t.index(l, last);
+        long cur = va; // pt_iter: the first entry's va is the range start, later ones their own start
+        while (i <= end) {
+            long slot = table + ((long) i << 3);
+            long e = memory.readLong(slot);
+            if (t.present(l, e)) {
+                byte kind = t.kind(l, e);
+                if (kind == PageTableLevel.KIND_LEAF) {
+                    int replicas = 1 << (t.leafSizeLg2(l, e) - shift);
+                    int groupStart = i & -replicas;
+                    int next = groupStart + replicas;
+                    if (anyDirty(table, l, groupStart, replicas)) {
+                        // record_dirty: a single entry reports its item; a contiguous group from here to
+                        // its end, clipped to the range's last entry
+                        long len = replicas == 1 ? 1L << shift : (long) (Math.min(next, end + 1) - i) << shift;
+                        dirtyLeaves++;
+                        if (dirtyRecorder != null) {
+                            dirtyRecorder.record(t.canonical(cur), len);
+                        }
+                        if (!dirtyNoClear) {
+                            for (int r = 0; r < replicas; r++) {
+                                makeClean(table + ((long) (groupStart + r) << 3));
+                            }
+                            gather.addRange(t.canonical(cur), t.canonical(cur + len - 1));
+                        }
+                    }
+                    i = next;
+                    cur = base + ((long) i << shift);
+                    continue;
+                }
+                if (PageTableLevel.nextLevel(kind, l) == l - 1) {
+                    long entryLast = base + ((long) i << shift) + (1L << shift) - 1;
+                    long lowerLast = Long.compareUnsigned(last, entryLast) < 0 ? last : entryLast;
+                    dirtyLevel(t.tableAddress(l, e), l - 1, cur, lowerLast);
+                }
+            }
+            i++;
+            cur = base + ((long) i << shift);
+        }
+    }
+
+    private boolean anyDirty(long table, int l, int first, int count) {
+        for (int r = 0; r < count; r++) {
+            long e = memory.readLong(table + ((long) (first + r) << 3));
+            if (t.present(l, e) && dirtyBits.isDirty(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** pt_entry_make_write_clean, atomically against a DMA setting D at the same time. */
+    private void makeClean(long slot) {
+        while (true) {
+            long e = memory.readLong(slot);
+            long clean = dirtyBits.makeClean(e);
+            if (clean == e || memory.compareAndSetLong(slot, e, clean)) {
+                return;
+            }
+        }
     }
 
     /** Every leaf, in IOVA order, with its raw entry; a page of several entries is listed once. */

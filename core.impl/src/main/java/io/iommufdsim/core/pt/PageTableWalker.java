@@ -36,7 +36,9 @@ public final class PageTableWalker {
         boolean read = true;
         boolean write = true;
         while (true) {
-            long e = memory.readLong(table + ((long) t.index(l, iova) << 3));
+            long slot = table + ((long) t.index(l, iova) << 3);
+            long e = memory.readLong(slot);
+            out.walkedEntry(slot, e);
             if (!t.present(l, e)) {
                 return out.fail(WalkFault.NOT_PRESENT, l, e);
             }

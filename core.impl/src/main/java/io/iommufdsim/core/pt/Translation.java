@@ -5,9 +5,16 @@ import io.iommufdsim.spi.WalkFault;
 /**
  * The result of one table walk, reused by the caller so that a translation allocates nothing: the
  * output address, page size, leaf level, raw leaf entry and permissions, or the fault and the level
- * and entry where the walk stopped.
+ * and entry where the walk stopped; and where in physical memory each entry of the walk lives, root
+ * table first (what an IOMMU updates when it sets access and dirty bits).
  */
 public final class Translation {
+    /** More levels than any format has (PageTableFormat allows 8). */
+    private static final int MAX_LEVELS = 8;
+
+    private final long[] entryPa = new long[MAX_LEVELS];
+    private final long[] entryValue = new long[MAX_LEVELS];
+    private int walked;
     private long iova;
     private long physicalAddress;
     private int pageSizeLg2;
@@ -26,6 +33,14 @@ public final class Translation {
         readable = false;
         writable = false;
         fault = null;
+        walked = 0;
+    }
+
+    /** The walk read {@code value} from the entry at {@code pa}. */
+    void walkedEntry(long pa, long value) {
+        entryPa[walked] = pa;
+        entryValue[walked] = value;
+        walked++;
     }
 
     boolean fail(WalkFault why, int atLevel, long atEntry) {
@@ -78,6 +93,35 @@ public final class Translation {
     /** The raw leaf entry, or the entry the walk stopped at. */
     public long entry() {
         return entry;
+    }
+
+    /** How many entries the walk read (root table's entry first; the leaf last when translated). */
+    public int walkedEntryCount() {
+        return walked;
+    }
+
+    /** The physical address of the {@code i}-th entry the walk read. */
+    public long walkedEntryPa(int i) {
+        if (i < 0 || i >= walked) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        return entryPa[i];
+    }
+
+    /** The value the walk read from its {@code i}-th entry. */
+    public long walkedEntryValue(int i) {
+        if (i < 0 || i >= walked) {
+            throw new IndexOutOfBoundsException(i);
+        }
+        return entryValue[i];
+    }
+
+    /** The physical address of the leaf entry of a successful walk (where the hardware sets D). */
+    public long leafEntryPa() {
+        if (fault != null || walked == 0) {
+            throw new IllegalStateException("no translation");
+        }
+        return entryPa[walked - 1];
     }
 
     public boolean readable() {

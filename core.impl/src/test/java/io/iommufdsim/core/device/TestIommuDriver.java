@@ -4,6 +4,7 @@ import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.api.IovaRange;
 import io.iommufdsim.api.uapi.UapiConstants;
+import io.iommufdsim.spi.DirtyBits;
 import io.iommufdsim.spi.HwInfo;
 import io.iommufdsim.spi.IommuCapabilities;
 import io.iommufdsim.spi.IommuConfig;
@@ -13,6 +14,7 @@ import io.iommufdsim.spi.IommuDriver;
 import io.iommufdsim.spi.IommuInstance;
 import io.iommufdsim.spi.IommuPlatform;
 import io.iommufdsim.spi.IommuProt;
+import io.iommufdsim.spi.PageTableFeatures;
 import io.iommufdsim.spi.PageTableFormat;
 import io.iommufdsim.spi.PageTableLevel;
 import io.iommufdsim.spi.PagingDomainSpec;
@@ -26,10 +28,11 @@ import java.util.Set;
 
 /**
  * A small IOMMU driver for the core's tests, shaped like VT-d second stage (4 levels, 48-bit IOVA, R/W
- * bits, PS at levels 1 and 2, 4K/2M/1G pages) with a one-page device table in physical memory: entry
- * of devfn {@code d} (32 bytes at root + 32·d): q0 = page-table root | 1, q1 = domain tag, q2 = PASID
- * table (a page of 16-byte entries for PASIDs 1..255: q0 = root | 1, q1 = tag). Config keys: the
- * common ones (levels 3 or 4, pasid, page_sizes) and {@code max_domains}. Reserved region
+ * bits, PS at levels 1 and 2, 4K/2M/1G pages, A bit 8 and D bit 9) with a one-page device table in
+ * physical memory: entry of devfn {@code d} (32 bytes at root + 32·d): q0 = page-table root | 1 |
+ * (2 when A/D updates are on, like SSADE), q1 = domain tag, q2 = PASID table (a page of 16-byte entries
+ * for PASIDs 1..255: q0 = root | 1 | SSADE, q1 = tag). Config keys: the common ones (levels 3 or 4,
+ * pasid, page_sizes, dirty_tracking — on unless false) and {@code max_domains}. Reserved region
  * 0xfee00000-0xfeefffff, as VT-d.
  */
 final class TestIommuDriver implements IommuDriver {
@@ -62,12 +65,17 @@ final class TestIommuDriver implements IommuDriver {
         }
         boolean pasid = config.pasid() == null || config.pasid();
         int maxDomains = (int) config.driverNumber("max_domains", 256);
-        return new Instance(instanceName, platform, format(levels), sizes, pasid, maxDomains);
+        boolean dirty = config.dirtyTracking() == null || config.dirtyTracking();
+        return new Instance(instanceName, platform, format(levels), sizes, pasid, maxDomains, dirty);
     }
 
     static final long R = 1;
     static final long W = 2;
     static final long PS = 1L << 7;
+    static final long A = 1L << 8;
+    static final long D = 1L << 9;
+    /** The device/PASID entry bit that turns A/D updates on (VT-d SSADE's role). */
+    static final long SSADE = 2;
     static final long OA = 0x000f_ffff_ffff_f000L;
 
     static PageTableFormat format(int levels) {
@@ -93,7 +101,7 @@ final class TestIommuDriver implements IommuDriver {
             list.add(b.build());
         }
         int va = 12 + 9 * levels;
-        return new PageTableFormat("test-" + levels, list, va, false, 52, codec, null);
+        return new PageTableFormat("test-" + levels, list, va, false, 52, codec, new DirtyBits(D, D, D, 0, 0, D, A));
     }
 
     static final class Instance implements IommuInstance {
@@ -104,15 +112,19 @@ final class TestIommuDriver implements IommuDriver {
         private final long pageSizes;
         private final boolean pasid;
         private final int maxDomains;
+        private final boolean dirty;
         private final long root;
         private final Map<IommuDomain, int[]> tags = new IdentityHashMap<>(); // domain → {tag, users}
         private final boolean[] tagUsed;
         int attachCalls;
         int failNextAttach; // test hook: an errno ordinal + 1 for the next attach
+        int failNextSetDirty; // test hook: an errno ordinal + 1 for the next setDirtyTracking
+        int setDirtyCalls;
         boolean released;
 
         Instance(String name, IommuPlatform platform, PageTableFormat format, long pageSizes, boolean pasid,
-                int maxDomains) throws IommufdException {
+                int maxDomains, boolean dirty) throws IommufdException {
+            this.dirty = dirty;
             this.name = name;
             this.platform = platform;
             this.mem = platform.memory();
@@ -131,7 +143,7 @@ final class TestIommuDriver implements IommuDriver {
 
         @Override
         public IommuCapabilities capabilities() {
-            return new IommuCapabilities(false, false, pasid ? 8 : 0, pasid ? 8 : 0, true);
+            return new IommuCapabilities(dirty, false, pasid ? 8 : 0, pasid ? 8 : 0, true);
         }
 
         @Override
@@ -152,7 +164,12 @@ final class TestIommuDriver implements IommuDriver {
                     || ((flags & UapiConstants.IOMMU_HWPT_ALLOC_PASID) != 0 && !pasid)) {
                 throw new IommufdException(Errno.EOPNOTSUPP);
             }
-            return new PagingDomainSpec(format, pageSizes, 0, format.apertureLast(), 0);
+            if ((flags & UapiConstants.IOMMU_HWPT_ALLOC_DIRTY_TRACKING) != 0 && !dirty) {
+                throw new IommufdException(Errno.EOPNOTSUPP);
+            }
+            int features = (flags & UapiConstants.IOMMU_HWPT_ALLOC_DIRTY_TRACKING) != 0
+                    ? PageTableFeatures.DIRTY_TRACKING : 0;
+            return new PagingDomainSpec(format, pageSizes, 0, format.apertureLast(), features);
         }
 
         @Override
@@ -194,7 +211,7 @@ final class TestIommuDriver implements IommuDriver {
             IommuDomain old = domainAt(slot);
             t[1]++;
             mem.writeLong(slot + 8, t[0]);
-            mem.writeLong(slot, domain.rootPa() | 1);
+            mem.writeLong(slot, domain.rootPa() | 1 | (domain.dirtyTracking() ? SSADE : 0));
             if (old != null) {
                 put(old);
             }
@@ -278,7 +295,36 @@ final class TestIommuDriver implements IommuDriver {
             if ((q0 & 1) == 0) {
                 return TranslationConfig.blocked();
             }
-            return TranslationConfig.translate(format, q0 & ~0xfffL, (int) mem.readLong(slot + 8));
+            return TranslationConfig.translate(format, q0 & ~0xfffL, (int) mem.readLong(slot + 8), (q0 & SSADE) != 0);
+        }
+
+        /** SSADE on or off in every RID and PASID entry whose tag is the domain's. */
+        @Override
+        public void setDirtyTracking(IommuDomain domain, boolean enable) throws IommufdException {
+            setDirtyCalls++;
+            if (failNextSetDirty != 0) {
+                Errno e = Errno.values()[failNextSetDirty - 1];
+                failNextSetDirty = 0;
+                throw new IommufdException(e);
+            }
+            int tag = domainTag(domain);
+            for (int d = 0; d < 128; d++) {
+                long dev = root + 32L * d;
+                setSsade(dev, tag, enable);
+                long table = mem.readLong(dev + 16);
+                if (table != 0) {
+                    for (int p = 1; p < 256; p++) {
+                        setSsade(table + 16L * p, tag, enable);
+                    }
+                }
+            }
+        }
+
+        private void setSsade(long slot, int tag, boolean enable) {
+            long q0 = mem.readLong(slot);
+            if ((q0 & 1) != 0 && (int) mem.readLong(slot + 8) == tag) {
+                mem.writeLong(slot, enable ? q0 | SSADE : q0 & ~SSADE);
+            }
         }
 
         @Override

@@ -196,11 +196,11 @@ final class IoctlOp implements Op {
         long address = memory.place(buffer);
         try {
             long ret = issue(call, caller, address, memory);
-            decode(call, struct, address, arrays, memory);
+            decode(call, struct, address, arrays, memory, true);
             decodeCapabilities(call, struct, address, buffer.length, memory);
             call.out("ret", ret);
         } catch (IommufdException e) {
-            decode(call, struct, address, arrays, memory);
+            decode(call, struct, address, arrays, memory, false);
             decodeCapabilities(call, struct, address, buffer.length, memory);
             throw e;
         }
@@ -279,10 +279,20 @@ final class IoctlOp implements Op {
 
     /**
      * The outputs the kernel wrote: each output field whose bytes were all copied back, and each output
-     * array with min(count in, count out) elements once the struct came back.
+     * array with min(count in, count out) elements once the struct came back. An array without a count
+     * field (the GET_DIRTY_BITMAP bitmap, which the kernel ORs bits into and never copies the struct
+     * back for) is output whole after a successful call, or after a failed one that wrote into it.
      */
     private static void decode(StepCall call, UapiStruct struct, long address,
-                               List<StagedArray> arrays, StagingMemory memory) {
+                               List<StagedArray> arrays, StagingMemory memory, boolean succeeded) {
+        for (StagedArray a : arrays) {
+            UapiField f = a.pointer();
+            int bytes = (int) a.capacity() * f.arrayElement().size();
+            if (f.isOutput() && f.countField() == null && a.capacity() > 0
+                    && (succeeded || memory.anyWritten(a.address(), bytes))) {
+                call.out(f.name(), elements(f.arrayElement(), memory.peek(a.address(), bytes), (int) a.capacity()));
+            }
+        }
         if (!memory.anyWritten(address, struct.size())) {
             return;
         }
@@ -294,7 +304,7 @@ final class IoctlOp implements Op {
         }
         for (StagedArray a : arrays) {
             UapiField f = a.pointer();
-            if (!f.isOutput()) {
+            if (!f.isOutput() || f.countField() == null) {
                 continue;
             }
             long entries = a.capacity();
