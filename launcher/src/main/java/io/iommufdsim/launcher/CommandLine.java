@@ -20,7 +20,8 @@ final class CommandLine {
     static final char SEPARATOR = '\u001f';
 
     static final String USAGE = """
-            usage: iommufd-sim                      run the demo scenario (IOAS map, copy, access, unmap)
+            usage: iommufd-sim                      run the demo scenario (IOAS map, copy, access, unmap;
+                                                    a VT-d device's DMA through a 2 MiB page)
                    iommufd-sim run [--json] [--only KEY=VALUE]... FILE_OR_DIR...
                                                     run scenario files; a directory runs its *.json by name
                    iommufd-sim help                 this text

@@ -2,10 +2,13 @@ package io.iommufdsim.launcher;
 
 import io.iommufdsim.api.SimMachineFactory;
 import io.iommufdsim.scenario.ScenarioRunner;
+import io.iommufdsim.spi.IommuDriver;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
@@ -18,7 +21,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The Gogo shell commands {@code iommu:run}, {@code iommu:demo} and {@code iommu:status}: the same
- * command line as {@code ./iommufd-sim}, inside a running framework.
+ * command line as {@code ./iommufd-sim}, inside a running framework. {@code iommu:status} also lists
+ * the vendor drivers loaded now, so that stopping and starting a driver bundle (Gogo's {@code stop}
+ * and {@code start}) shows.
  */
 @Component(service = Object.class, property = {
         "osgi.command.scope=iommu",
@@ -40,6 +45,19 @@ public final class IommuCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServiceReference<SimMachineFactory> machineFactoryReference;
 
+    /** The loaded drivers by service id: "name (bundle version)". */
+    private final Map<Long, String> drivers = new ConcurrentSkipListMap<>();
+
+    @Reference(service = IommuDriver.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDriver")
+    void bindDriver(IommuDriver driver, ServiceReference<IommuDriver> reference) {
+        drivers.put(serviceId(reference), driver.name() + " (" + provider(reference) + ")");
+    }
+
+    void unbindDriver(ServiceReference<IommuDriver> reference) {
+        drivers.remove(serviceId(reference));
+    }
+
     @Descriptor("run scenario files: [--json] [--only KEY=VALUE]... FILE_OR_DIR...; returns the exit status")
     public int run(CommandSession session, @Descriptor("options and scenario files or directories") String... args) {
         List<String> line = new ArrayList<>(args.length + 1);
@@ -53,10 +71,12 @@ public final class IommuCommands {
         return command().execute(List.of(), workingDirectory(session));
     }
 
-    @Descriptor("which bundles provide the simulator's services")
+    @Descriptor("which bundles provide the simulator's services, and the IOMMU drivers loaded now")
     public String status() {
+        List<String> loaded = List.copyOf(drivers.values());
         return "machine factory: " + provider(machineFactoryReference) + System.lineSeparator()
-                + "scenario runner: " + provider(runnerReference);
+                + "scenario runner: " + provider(runnerReference) + System.lineSeparator()
+                + "drivers: " + (loaded.isEmpty() ? "none" : String.join(", ", loaded));
     }
 
     private ScenarioCommand command() {
@@ -74,6 +94,10 @@ public final class IommuCommands {
         }
         Path current = session.currentDir();
         return current != null ? current : Path.of("").toAbsolutePath();
+    }
+
+    private static long serviceId(ServiceReference<?> reference) {
+        return (Long) reference.getProperty("service.id");
     }
 
     private static String provider(ServiceReference<?> reference) {
