@@ -10,6 +10,7 @@ import io.iommufdsim.core.pt.IotlbGather;
 import io.iommufdsim.core.pt.PageTable;
 import io.iommufdsim.spi.IommuDomain;
 import io.iommufdsim.spi.IommuInstance;
+import io.iommufdsim.spi.PageTableFeatures;
 import io.iommufdsim.spi.PagingDomainSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +88,16 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
     @Override
     public long apertureEnd() {
         return spec.apertureEnd();
+    }
+
+    /**
+     * hwpt_paging->enforce_cache_coherency: the driver chose a format that forces snooping
+     * (hw_pagetable.c: iommufd_hwpt_paging_enforce_cc at allocation; VT-d sets it when ECAP.SC, as
+     * intel_iommu_capable reports IOMMU_CAP_ENFORCE_CACHE_COHERENCY).
+     */
+    @Override
+    public boolean enforceCacheCoherency() {
+        return (spec.features() & PageTableFeatures.FORCE_COHERENCE) != 0;
     }
 
     /** iommu_map: the engine picks the largest pages (iommu_pgsize); all or nothing. */

@@ -153,7 +153,10 @@ public final class VtdInstance implements IommuInstance {
             if (!regs.fl1gp()) {
                 sizes &= ~SZ_1G;
             }
-            return new PagingDomainSpec(f, sizes, 0, f.apertureLast(), 0);
+            // iommufd enforces coherency where the unit reports ECAP.SC: PGSNP in the PASID entry
+            // (intel_iommu_enforce_cache_coherency_fs), no bit in the x86-64 format's leaves
+            int features = regs.snoopControl() ? PageTableFeatures.FORCE_COHERENCE : 0;
+            return new PagingDomainSpec(f, sizes, 0, f.apertureLast(), features);
         }
         // intel_iommu_domain_alloc_second_stage
         int nestParent = UapiConstants.IOMMU_HWPT_ALLOC_NEST_PARENT;

@@ -62,7 +62,7 @@ class VtdDomainChoiceTest {
         assertEquals(0, s.apertureStart());
         assertEquals((1L << 47) - 1, s.apertureEnd());
         assertEquals(SZ_4K | SZ_2M | SZ_1G, s.pageSizeBitmap());
-        assertEquals(0, s.features());
+        assertEquals(PageTableFeatures.FORCE_COHERENCE, s.features(), "the default unit has ECAP.SC");
     }
 
     @Test
