@@ -10,7 +10,7 @@ import java.lang.management.ManagementFactory;
  * divides everything allocated in an iteration by the ops, so it charges an op with what its
  * per-invocation setup allocates too (map's figure includes the unmap that empties the table, and the
  * other way round). This reads the thread's allocation counter around single calls, after a warm-up.
- * Run: {@code java -cp bench/target/benchmarks.jar io.iommufdsim.bench.AllocationProbe}.
+ * Run: {@code java -Xms4g -Xmx4g -cp bench/target/benchmarks.jar io.iommufdsim.bench.AllocationProbe}.
  */
 public final class AllocationProbe {
     private static final int WARMUP = 30;
@@ -26,7 +26,7 @@ public final class AllocationProbe {
     }
 
     public static void main(String[] args) throws IommufdException {
-        System.out.printf("%-34s %14s %14s %14s%n", "operation", "B/call", "leaves/call", "B/leaf");
+        System.out.printf("%-34s %14s %14s %14s%n", "operation", "B/call", "units/call", "B/unit");
         for (long pageSize : new long[] {Sizes.KIB_4, Sizes.MIB_2}) {
             PageTableMapBench.Empty s = new PageTableMapBench.Empty();
             s.pageSize = pageSize;
@@ -84,6 +84,28 @@ public final class AllocationProbe {
             }
             report("IOAS_MAP 1 GiB " + backing, map / rounds, leaves);
             report("IOAS_UNMAP 1 GiB " + backing, unmap / rounds, leaves);
+            s.close();
+        }
+        for (String pattern : new String[] {"HIT", "MISS"}) {
+            DmaBench d = new DmaBench();
+            d.pattern = pattern;
+            d.mapChain();
+            long read = 0;
+            long write = 0;
+            for (int i = 0; i < WARMUP + ROUNDS; i++) {
+                long a = allocated();
+                d.read();
+                long b = allocated();
+                d.write();
+                long c = allocated();
+                if (i >= WARMUP) {
+                    read += b - a;
+                    write += c - b;
+                }
+            }
+            report("dmaRead 8 B x" + DmaBench.DMAS + " " + pattern, read / ROUNDS, DmaBench.DMAS);
+            report("dmaWrite 8 B x" + DmaBench.DMAS + " " + pattern, write / ROUNDS, DmaBench.DMAS);
+            d.close();
         }
     }
 

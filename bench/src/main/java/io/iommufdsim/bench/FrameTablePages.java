@@ -5,9 +5,10 @@ import io.iommufdsim.core.mem.FrameAllocator;
 import io.iommufdsim.core.pt.TablePageAllocator;
 
 /**
- * Table pages for a {@link io.iommufdsim.core.pt.PageTable} from the machine's {@link FrameAllocator}
- * (its table region), so the benchmarks pay what a simulated domain pays: a fresh PFN per table page,
- * whose content the sparse memory creates on first write and discards on free.
+ * Table pages for a bare {@link io.iommufdsim.core.pt.PageTable} (the engine benchmarks) from a
+ * {@link FrameAllocator}'s table region, as the machine gives them to a paging domain: a freed table
+ * page goes on the allocator's free list with its frame storage kept, and comes back zeroed, so after
+ * the first map of a range the tables of later maps cost no Java allocation.
  */
 final class FrameTablePages implements TablePageAllocator {
     private final FrameAllocator frames;
