@@ -46,7 +46,7 @@ public class PageTableMapBench {
         long pageSize;
 
         PageTable table;
-        FrameTablePages tablePages;
+        FrameAllocator tablePages;
         final IotlbGather gather = new IotlbGather();
         long pa;
         boolean mapped;
@@ -55,7 +55,7 @@ public class PageTableMapBench {
         public void createTable() throws IommufdException {
             SparsePhysicalMemory memory = new SparsePhysicalMemory(MachineMemory.DEFAULT_PHYSICAL_ADDRESS_BITS);
             FrameAllocator frames = new FrameAllocator(memory, new FaultInjection());
-            tablePages = new FrameTablePages(frames);
+            tablePages = frames;
             table = new PageTable(Sizes.vtdSecondStage(), memory, tablePages);
             table.restrictPageSizes(pageSize);
             pa = frames.allocateContiguous(Sizes.GIB_1 >>> 12) << 12;

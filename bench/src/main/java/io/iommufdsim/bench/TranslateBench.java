@@ -62,8 +62,7 @@ public class TranslateBench {
     public void mapPermuted() throws IommufdException {
         SparsePhysicalMemory memory = new SparsePhysicalMemory(MachineMemory.DEFAULT_PHYSICAL_ADDRESS_BITS);
         FrameAllocator frames = new FrameAllocator(memory, new FaultInjection());
-        FrameTablePages tablePages = new FrameTablePages(frames);
-        table = new PageTable(Sizes.vtdSecondStage(), memory, tablePages);
+        table = new PageTable(Sizes.vtdSecondStage(), memory, frames);
         table.restrictPageSizes(pageSize);
         paBase = frames.allocateContiguous(Sizes.GIB_1 >>> 12) << 12;
         int pages = (int) (Sizes.GIB_1 / pageSize);
@@ -76,7 +75,7 @@ public class TranslateBench {
                     IommuProt.READ | IommuProt.WRITE, gather);
             next[i] = cycle[i];
         }
-        gather.sync(tablePages);
+        gather.sync(frames);
         iova = Sizes.IOVA_BASE;
         index = 0;
         // The walk must follow the whole cycle and come back: proves the chain is what it claims.

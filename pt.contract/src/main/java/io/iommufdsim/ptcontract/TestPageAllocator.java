@@ -1,7 +1,8 @@
 package io.iommufdsim.ptcontract;
 
-import io.iommufdsim.core.pt.TablePageAllocator;
-
+import io.iommufdsim.api.Errno;
+import io.iommufdsim.api.IommufdException;
+import io.iommufdsim.spi.TablePageAllocator;
 import java.util.Arrays;
 
 /**
@@ -32,9 +33,9 @@ public final class TestPageAllocator implements TablePageAllocator {
     }
 
     @Override
-    public long allocateZeroedPage() {
+    public long allocateTablePage() throws IommufdException {
         if (inUse >= limit) {
-            return NO_MEMORY;
+            throw new IommufdException(Errno.ENOMEM);
         }
         long pa;
         if (freeCount > 0) {
@@ -49,7 +50,7 @@ public final class TestPageAllocator implements TablePageAllocator {
     }
 
     @Override
-    public void freePage(long physicalAddress) {
+    public void freeTablePage(long physicalAddress) {
         if ((physicalAddress & (SparseMemory.PAGE_SIZE - 1)) != 0 || physicalAddress >= next) {
             throw new IllegalStateException("freeing a frame never allocated: 0x" + Long.toHexString(physicalAddress));
         }

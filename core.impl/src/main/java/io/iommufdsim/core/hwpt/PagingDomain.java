@@ -50,7 +50,7 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
         this.spec = spec;
         this.allocFlags = allocFlags;
         this.platform = platform;
-        this.table = new PageTable(spec.format(), platform.memory(), platform);
+        this.table = new PageTable(spec.format(), platform.memory(), platform.tablePages());
         table.restrictPageSizes(spec.pageSizeBitmap());
         table.setFeatures(spec.features());
     }
@@ -123,16 +123,17 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
         if (!gather.isEmpty()) {
             invalidateRange(gather.start(), gather.last());
         }
-        gather.sync(platform);
+        gather.sync(platform.tablePages());
     }
 
     /** Invalidates [start, last] of this domain in the IOTLB of every unit it is attached to. */
     void invalidateRange(long start, long last) {
-        List<io.iommufdsim.core.device.IommuUnit> done = new ArrayList<>(2);
-        for (Attachment a : attachments) {
+        // indexed, without a set of units done: an unmap allocates nothing (attachments are few)
+        int n = attachments.size();
+        for (int i = 0; i < n; i++) {
+            Attachment a = attachments.get(i);
             io.iommufdsim.core.device.IommuUnit unit = a.device().unit();
-            if (!done.contains(unit)) {
-                done.add(unit);
+            if (!unitSeenBefore(unit, i)) {
                 int tag = unit.instance().domainTag(this);
                 if (tag >= 0) {
                     unit.iotlb().invalidate(tag, io.iommufdsim.core.iotlb.Iotlb.ANY_PASID, start, last);
@@ -140,6 +141,15 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
             }
             a.device().countInvalidation();
         }
+    }
+
+    private boolean unitSeenBefore(io.iommufdsim.core.device.IommuUnit unit, int index) {
+        for (int j = 0; j < index; j++) {
+            if (attachments.get(j).device().unit() == unit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

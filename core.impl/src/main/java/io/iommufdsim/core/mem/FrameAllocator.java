@@ -3,6 +3,7 @@ package io.iommufdsim.core.mem;
 import io.iommufdsim.api.Errno;
 import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.spi.PhysicalMemory;
+import io.iommufdsim.spi.TablePageAllocator;
 
 /**
  * Hands out physical frames from three disjoint regions of the physical address space:
@@ -29,7 +30,7 @@ import io.iommufdsim.spi.PhysicalMemory;
  * <p>Thread safe (this object's lock; it calls only {@link FaultInjection} and
  * {@link SparsePhysicalMemory#zeroFrameKeepingStorage(long)}, both leaves).
  */
-public final class FrameAllocator {
+public final class FrameAllocator implements TablePageAllocator {
     private final SparsePhysicalMemory memory;
     private final FaultInjection faults;
 
@@ -91,6 +92,7 @@ public final class FrameAllocator {
     }
 
     /** A zeroed page for an I/O page table; returns its physical address. */
+    @Override
     public synchronized long allocateTablePage() throws IommufdException {
         faults.check(FaultInjection.Kind.TABLE_PAGE);
         long pfn;
@@ -110,6 +112,7 @@ public final class FrameAllocator {
      * {@code 2^order} zeroed table pages, physically contiguous and aligned to their total size (a VT-d
      * PASID directory of several pages, an SMMUv3 stream table); returns the first page's address.
      */
+    @Override
     public synchronized long allocateTablePages(int order) throws IommufdException {
         if (order < 0 || order > 30) {
             throw new IllegalArgumentException("order " + order);
@@ -134,6 +137,7 @@ public final class FrameAllocator {
      * kept, and its PFN goes on the free list for the next {@link #allocateTablePage()}, which zeroes it
      * again in case a stale walker set accessed/dirty bits meanwhile.
      */
+    @Override
     public synchronized void freeTablePage(long physicalAddress) {
         long pfn = physicalAddress >>> PhysicalMemory.PAGE_SHIFT;
         if ((physicalAddress & (PhysicalMemory.PAGE_SIZE - 1)) != 0 || liveTables.remove(pfn) == null) {

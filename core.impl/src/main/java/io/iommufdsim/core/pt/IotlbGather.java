@@ -1,5 +1,7 @@
 package io.iommufdsim.core.pt;
 
+import io.iommufdsim.spi.TablePageAllocator;
+
 /**
  * What one map or unmap call leaves for the IOTLB: a single IOVA range to invalidate (merged, as
  * Linux iommu_iotlb_gather_add_range) and the table pages unlinked from the tree, which may be
@@ -70,7 +72,7 @@ public final class IotlbGather {
      */
     public void sync(TablePageAllocator allocator) {
         for (int i = 0; i < freedCount; i++) {
-            allocator.freePage(freedPages[i]);
+            allocator.freeTablePage(freedPages[i]);
         }
         reset();
     }

@@ -8,6 +8,7 @@ import io.iommufdsim.spi.IommuProt;
 import io.iommufdsim.spi.PageTableFormat;
 import io.iommufdsim.spi.PageTableLevel;
 import io.iommufdsim.spi.PhysicalMemory;
+import io.iommufdsim.spi.TablePageAllocator;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,7 +64,7 @@ public final class PageTable {
      *
      * @throws IommufdException ENOMEM when no page is left for the root
      * @throws IllegalArgumentException if a level's tables are larger than one page (16/64 KiB granules,
-     *         s390 region tables): {@link TablePageAllocator} hands out single 4 KiB frames only
+     *         s390 region tables): the engine asks {@link TablePageAllocator} for single 4 KiB frames only
      */
     public PageTable(PageTableFormat format, PhysicalMemory memory, TablePageAllocator allocator)
             throws IommufdException {
@@ -324,9 +325,11 @@ public final class PageTable {
     }
 
     private long newTable(int level) {
-        long pa = allocator.allocateZeroedPage();
-        if (pa == TablePageAllocator.NO_MEMORY) {
-            return -1;
+        long pa;
+        try {
+            pa = allocator.allocateTablePage();
+        } catch (IommufdException e) {
+            return -1; // ENOMEM: the map unwinds
         }
         long empty = t.emptyEntry[level];
         if (empty != 0) {
@@ -650,7 +653,7 @@ public final class PageTable {
                 }
             }
         }
-        allocator.freePage(table);
+        allocator.freeTablePage(table);
         tablePages--;
     }
 

@@ -9,7 +9,7 @@ import io.iommufdsim.api.IommufdException;
 import io.iommufdsim.core.mem.FrameAllocator;
 import io.iommufdsim.core.pt.IotlbGather;
 import io.iommufdsim.core.pt.PageTable;
-import io.iommufdsim.core.pt.TablePageAllocator;
+import io.iommufdsim.spi.TablePageAllocator;
 import io.iommufdsim.spi.PageTableFormat;
 import io.iommufdsim.spi.PageTableLevel;
 import java.lang.management.ManagementFactory;
@@ -49,7 +49,7 @@ class MapUnmapAllocationTest {
     void pageTableMapAndUnmapReuseTheirTablePages() throws Exception {
         com.sun.management.ThreadMXBean bean = allocationCounter();
         IoasHarness h = new IoasHarness();
-        FrameTablePages pages = new FrameTablePages(h.memory.frames());
+        FrameAllocator pages = h.memory.frames();
         PageTable table = new PageTable(format(), h.memory.physical(), pages);
         table.restrictPageSizes(4096);
         IotlbGather gather = new IotlbGather();
@@ -82,7 +82,7 @@ class MapUnmapAllocationTest {
         Cycles(Backing backing) throws IommufdException {
             com.sun.management.ThreadMXBean bean = allocationCounter();
             ioas = h.ioasAlloc();
-            FrameTablePages pages = new FrameTablePages(h.memory.frames());
+            FrameAllocator pages = h.memory.frames();
             domain = new PageTableDomain(new PageTable(format(), h.memory.physical(), pages), pages);
             h.ioas(ioas).iopt().addDomain(domain);
             va = h.mmap(GIB, backing);
@@ -143,29 +143,6 @@ class MapUnmapAllocationTest {
         return new PageTableFormat("test-vtd-like-4", levels, 48, false, 52,
                 (iommuProt, features) -> ((iommuProt & IoptDomain.IOMMU_READ) != 0 ? r : 0)
                         | ((iommuProt & IoptDomain.IOMMU_WRITE) != 0 ? w : 0), null);
-    }
-
-    /** Table pages from the machine's FrameAllocator (its table region), as a paging domain gets them. */
-    private static final class FrameTablePages implements TablePageAllocator {
-        private final FrameAllocator frames;
-
-        FrameTablePages(FrameAllocator frames) {
-            this.frames = frames;
-        }
-
-        @Override
-        public long allocateZeroedPage() {
-            try {
-                return frames.allocateTablePage();
-            } catch (IommufdException e) {
-                return NO_MEMORY;
-            }
-        }
-
-        @Override
-        public void freePage(long physicalAddress) {
-            frames.freeTablePage(physicalAddress);
-        }
     }
 
     /** An iommu_domain over one PageTable: iommu_map / iommu_unmap, each followed by its IOTLB sync. */
