@@ -19,6 +19,7 @@ import io.iommufdsim.spi.TranslationConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -416,7 +417,10 @@ public final class VtdInstance implements IommuInstance {
         return e;
     }
 
-    /** pasid.c pasid_pte_config_second_level (SSADE stays 0 until dirty tracking is switched on). */
+    /**
+     * pasid.c intel_pasid_setup_second_level / pasid_pte_config_second_level: SSADE when the domain's
+     * dirty tracking is on (domain->dirty_tracking).
+     */
     private long[] secondStageEntry(IommuDomain domain, int did) {
         VtdRegisters by = ((VtdInstance) domain.allocatedBy()).regs;
         long[] e = new long[PasidEntry.WORDS];
@@ -426,6 +430,9 @@ public final class VtdInstance implements IommuInstance {
         e[0] |= (long) PasidEntry.PGTT_SL_ONLY << PasidEntry.PGTT_SHIFT;
         if (by.pagingStructureCoherency()) {
             e[1] |= PasidEntry.PWSNP;
+        }
+        if (domain.dirtyTracking()) {
+            e[0] |= PasidEntry.SSADE;
         }
         e[0] |= PasidEntry.PRESENT;
         return e;
@@ -481,16 +488,11 @@ public final class VtdInstance implements IommuInstance {
             devices.put(device.rid(), dev);
         }
         if (regs.scalableMode()) {
-            int hwPasid = pasid == NO_PASID ? PasidEntry.RID_PASID : pasid;
-            if ((hwPasid >>> PasidEntry.PDE_SHIFT) < (512 << dev.directoryOrder)) {
-                long pde = memory.readLong(dev.pasidDirectory + ((long) (hwPasid >>> PasidEntry.PDE_SHIFT) << 3));
-                if ((pde & PasidEntry.PRESENT) != 0) {
-                    long entry = (pde & PasidEntry.ADDRESS)
-                            + (long) (hwPasid & PasidEntry.TABLE_INDEX_MASK) * PasidEntry.SIZE;
-                    memory.writeLong(entry, memory.readLong(entry) & ~PasidEntry.PRESENT);
-                    for (int i = 0; i < PasidEntry.WORDS; i++) { // pasid_clear_entry
-                        memory.writeLong(entry + 8L * i, 0);
-                    }
+            long entry = existingPasidEntry(dev, pasid == NO_PASID ? PasidEntry.RID_PASID : pasid);
+            if (entry >= 0) {
+                memory.writeLong(entry, memory.readLong(entry) & ~PasidEntry.PRESENT);
+                for (int i = 0; i < PasidEntry.WORDS; i++) { // pasid_clear_entry
+                    memory.writeLong(entry + 8L * i, 0);
                 }
             }
         } else {
@@ -506,6 +508,63 @@ public final class VtdInstance implements IommuInstance {
         if (old != null) {
             dropUser(old);
         }
+    }
+
+    // ---- dirty tracking -------------------------------------------------------------------------
+
+    /**
+     * iommu.c intel_iommu_set_dirty_tracking → domain_set_dirty_tracking → pasid.c
+     * intel_pasid_setup_dirty_tracking for the RID and every PASID of this unit attached to
+     * {@code domain}: SSADE set or cleared in each PASID-table entry. An entry whose PGTT is neither
+     * second-stage nor nested is EOPNOTSUPP; Linux then restores the entries it already changed
+     * (err_unwind), so here every entry is checked before any is written: all or nothing.
+     */
+    @Override
+    public void setDirtyTracking(IommuDomain domain, boolean enable) throws IommufdException {
+        if (!regs.scalableMode()) {
+            throw new IommufdException(Errno.EOPNOTSUPP); // no PASID entry, no SSADE (ssads_supported)
+        }
+        long[] entries = new long[4];
+        int count = 0;
+        for (DeviceTables dev : devices.values()) {
+            for (Map.Entry<Integer, IommuDomain> a : dev.attached.entrySet()) {
+                if (a.getValue() != domain) {
+                    continue;
+                }
+                int pasid = a.getKey() == NO_PASID ? PasidEntry.RID_PASID : a.getKey();
+                long entry = existingPasidEntry(dev, pasid);
+                if (entry < 0) {
+                    throw new IommufdException(Errno.ENODEV); // intel_pasid_get_entry found none
+                }
+                int pgtt = (int) ((memory.readLong(entry) & PasidEntry.PGTT) >>> PasidEntry.PGTT_SHIFT);
+                if (pgtt != PasidEntry.PGTT_SL_ONLY && pgtt != PasidEntry.PGTT_NESTED) {
+                    throw new IommufdException(Errno.EOPNOTSUPP);
+                }
+                if (count == entries.length) {
+                    entries = Arrays.copyOf(entries, count * 2);
+                }
+                entries[count++] = entry;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            long w0 = memory.readLong(entries[i]);
+            long next = enable ? w0 | PasidEntry.SSADE : w0 & ~PasidEntry.SSADE;
+            if (next != w0) { // pasid_get_ssade(pte) == enabled: nothing to do
+                memory.writeLong(entries[i], next);
+            }
+        }
+    }
+
+    /** The address of the PASID-table entry of {@code pasid}, or -1 when its table does not exist. */
+    private long existingPasidEntry(DeviceTables dev, int pasid) {
+        if (dev.pasidDirectory == 0 || (pasid >>> PasidEntry.PDE_SHIFT) >= (512 << dev.directoryOrder)) {
+            return -1;
+        }
+        long pde = memory.readLong(dev.pasidDirectory + ((long) (pasid >>> PasidEntry.PDE_SHIFT) << 3));
+        if ((pde & PasidEntry.PRESENT) == 0) {
+            return -1;
+        }
+        return (pde & PasidEntry.ADDRESS) + (long) (pasid & PasidEntry.TABLE_INDEX_MASK) * PasidEntry.SIZE;
     }
 
     // ---- hardware read-back ---------------------------------------------------------------------
