@@ -209,11 +209,18 @@ public final class VtdInstance implements IommuInstance {
             throw new IommufdException(Errno.EOPNOTSUPP); // intel_iommu_set_dev_pasid
         }
         boolean firstStage = compatibleStage(domain);
+        if (pasid == NO_PASID) {
+            checkIopf(device, domain); // intel_iommu_attach_device: iopf_for_domain_set before the attach
+        }
         DeviceTables dev = devices.get(device.rid());
         IommuDomain old = dev == null ? null : dev.attached.get(pasid);
         int did = chooseDomainId(domain, old, pasid);
         if (did < 0) {
             throw new IommufdException(Errno.ENOSPC); // domain_attach_iommu: "No free domain ids"
+        }
+        if (pasid != NO_PASID) {
+            // intel_iommu_set_dev_pasid: iopf_for_domain_replace after domain_add_dev_pasid took the id
+            checkIopf(device, domain);
         }
         // intel_pasid_get_entry: a PASID beyond the device's PASID table (2^15 entries for a device
         // without PASIDs, whose table Linux still allocates) has no entry: -ENODEV
@@ -254,6 +261,22 @@ public final class VtdInstance implements IommuInstance {
             use.users++;
             dev.attached.put(pasid, domain);
         }
+    }
+
+    /**
+     * iopf_for_domain_set → intel_iommu_enable_iopf: a domain with an iopf handler needs the device's
+     * PRI enabled (info->pri_enabled: scalable mode, ATS (ECAP.DT), ECAP.PRS, ECAP.PDS and the device's
+     * PRI capability, as intel_iommu_probe_device and iommu_enable_pci_pri decide it), else -ENODEV.
+     */
+    private void checkIopf(IommuDevice device, IommuDomain domain) throws IommufdException {
+        if (domain.hasFaultHandler() && !priEnabled(device)) {
+            throw new IommufdException(Errno.ENODEV);
+        }
+    }
+
+    private boolean priEnabled(IommuDevice device) {
+        return regs.scalableMode() && regs.deviceTlb() && regs.pageRequests() && regs.pageRequestDrain()
+                && device.pri();
     }
 
     /**
@@ -355,7 +378,7 @@ public final class VtdInstance implements IommuInstance {
         if (pasidBits > 0) {
             lo |= ContextEntry.PASIDE;
         }
-        if (ats && regs.pageRequests() && regs.pageRequestDrain() && device.pri()) {
+        if (priEnabled(device)) {
             lo |= ContextEntry.PRE;
         }
         lo |= ContextEntry.PRESENT; // FPD clear: context_set_fault_enable

@@ -51,4 +51,9 @@ final class SwitchableDomain implements IommuDomain {
     public boolean dirtyTracking() {
         return dirtyTracking;
     }
+
+    @Override
+    public boolean hasFaultHandler() {
+        return faultHandler;
+    }
 }
