@@ -50,26 +50,26 @@ public final class HwptIoctls {
             throw new IommufdException(Errno.EINVAL);
         }
         // iommufd_get_device / iommufd_get_object / iommufd_get_fault: each held for the call, so that a
-        // concurrent IOMMU_DESTROY of one of them gets EBUSY
+        // concurrent IOMMU_DESTROY of one of them gets EBUSY. The holds are taken and given back under
+        // the device layer's lock, which a driver stop (unbind, HWPT destroy) also takes.
         ObjectTable objects = call.objects();
-        DeviceObject idev = objects.getHeld(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
-        try {
-            IommufdObject pt;
+        synchronized (layer) {
+            DeviceObject idev = objects.getHeld(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
             try {
-                pt = objects.getHeld(call.id("pt_id"), null);
-            } catch (IommufdException missing) {
-                throw new IommufdException(Errno.EINVAL);
-            }
-            try {
-                int flags = (int) call.get("flags");
-                IommufdObject hwpt;
-                synchronized (layer) {
-                    switch (pt.type()) {
-                        case IOAS -> hwpt = DeviceAttach.allocPaging(layer, call.context(), (IoasObject) pt, idev,
+                IommufdObject pt;
+                try {
+                    pt = objects.getHeld(call.id("pt_id"), null);
+                } catch (IommufdException missing) {
+                    throw new IommufdException(Errno.EINVAL);
+                }
+                try {
+                    int flags = (int) call.get("flags");
+                    IommufdObject hwpt = switch (pt.type()) {
+                        case IOAS -> DeviceAttach.allocPaging(layer, call.context(), (IoasObject) pt, idev,
                                 DeviceAttach.NO_PASID, flags, false, call, dataLen != 0);
-                        case HWPT_PAGING -> hwpt = nestedAlloc(idev, (HwptPaging) pt, flags, dataLen);
+                        case HWPT_PAGING -> nestedAlloc(idev, (HwptPaging) pt, flags, dataLen);
                         default -> throw new IommufdException(Errno.EINVAL);
-                    }
+                    };
                     if ((flags & IOMMU_HWPT_FAULT_ID_VALID) != 0) {
                         IommufdObject fault = objects.getHeld(call.id("fault_id"), ObjectType.FAULT);
                         try {
@@ -78,13 +78,13 @@ public final class HwptIoctls {
                             objects.put(fault);
                         }
                     }
+                    call.set("out_hwpt_id", hwpt.id());
+                } finally {
+                    objects.put(pt);
                 }
-                call.set("out_hwpt_id", hwpt.id());
             } finally {
-                objects.put(pt);
+                objects.put(idev);
             }
-        } finally {
-            objects.put(idev);
         }
         call.respond();
         return 0;

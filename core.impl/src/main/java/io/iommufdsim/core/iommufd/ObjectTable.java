@@ -153,6 +153,12 @@ public final class ObjectTable {
         return object;
     }
 
+    /** Whether {@code object} is published in this table (not merely reserved, tombstoned or gone). */
+    public synchronized boolean isPublished(IommufdObject object) {
+        Slot slot = slots.get(object.id());
+        return slot != null && slot.object == object && slot.state == State.PUBLISHED;
+    }
+
     /** iommufd_put_object: gives back the reference {@link #getHeld} took. */
     public void put(IommufdObject object) {
         object.dropUser();
