@@ -32,4 +32,15 @@ public interface IommuDomain {
     default boolean dirtyTracking() {
         return false;
     }
+
+    /**
+     * Whether the domain has an I/O page-fault handler (iommu_domain->iopf_handler: an IOMMU_HWPT_ALLOC
+     * with IOMMU_HWPT_FAULT_ID_VALID). Set before the domain is first attached and never changed. An
+     * {@link IommuInstance#attach} of such a domain needs the device's PRI to be usable on the unit and
+     * fails otherwise with the driver's errno (VT-d iopf_for_domain_set → intel_iommu_enable_iopf:
+     * ENODEV without pri_enabled), with the structures unchanged.
+     */
+    default boolean hasFaultHandler() {
+        return false;
+    }
 }

@@ -223,6 +223,12 @@ public final class DeviceLayer {
         }
         for (UnitRecord r : gone) {
             for (HwptPaging hwpt : new ArrayList<>(r.live.hwpts())) {
+                if (!hwpt.context().objects().isPublished(hwpt)) {
+                    // an IOMMU_HWPT_ALLOC between its allocation and iommufd_object_finalize: the ioctl
+                    // publishes it (or aborts it) after this; it then lives on as the HWPT of a device
+                    // that went away, as HWPTs outlive their devices in Linux
+                    continue;
+                }
                 try {
                     hwpt.context().objects().remove(hwpt.id());
                 } catch (IommufdException e) {

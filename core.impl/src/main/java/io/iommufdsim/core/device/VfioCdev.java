@@ -139,10 +139,17 @@ public final class VfioCdev {
         int ptId = le32(s, 8);
         int pasid = le32(s, 12);
         synchronized (layer) {
+            if (bound == null) {
+                throw new IommufdException(Errno.EINVAL); // a concurrent close() unbound the device
+            }
             int out;
             if (withPasid) {
                 if (pasids.contains(pasid)) {
                     out = DeviceAttach.replace(layer, bound, pasid, ptId);
+                } else if (pasid < 0) {
+                    // vfio_iommufd_physical_pasid_attach_ioas: ida_alloc_range(pasid, pasid) takes an
+                    // int range, and a PASID >= 2^31 is a negative min: -ENOSPC before anything else
+                    throw new IommufdException(Errno.ENOSPC);
                 } else {
                     out = DeviceAttach.attach(layer, bound, pasid, ptId);
                     pasids.add(pasid);
@@ -182,6 +189,9 @@ public final class VfioCdev {
             memory.copyFromUser(arg + DETACH_MIN, s, DETACH_MIN, DETACH_PASID_END - DETACH_MIN);
         }
         synchronized (layer) {
+            if (bound == null) {
+                throw new IommufdException(Errno.EINVAL); // a concurrent close() unbound the device
+            }
             if (withPasid) {
                 int pasid = le32(s, 8);
                 if (pasids.remove(pasid)) {

@@ -17,6 +17,7 @@ import io.iommufdsim.core.ioas.IoasObject;
 import io.iommufdsim.core.iommufd.IoctlCall;
 import io.iommufdsim.core.iommufd.IommufdContext;
 import io.iommufdsim.core.iommufd.IommufdObject;
+import io.iommufdsim.core.iommufd.ObjectTable;
 import io.iommufdsim.core.iotlb.Iotlb;
 import io.iommufdsim.spi.IommuInstance;
 import io.iommufdsim.spi.PagingDomainSpec;
@@ -67,23 +68,30 @@ public final class DeviceAttach {
     /** iommufd_device_change_pt. */
     private static int changePt(DeviceLayer layer, DeviceObject idev, int pasid, int ptId, Mode mode)
             throws IommufdException {
-        IommufdObject pt = idev.context().objects().get(ptId);
-        HwptPaging destroy;
-        int out = ptId;
-        switch (pt.type()) {
-            case HWPT_PAGING -> destroy = apply(mode, layer, idev, pasid, (HwptPaging) pt);
-            case IOAS -> {
-                IoasObject ioas = (IoasObject) pt;
-                HwptPaging[] old = new HwptPaging[1];
-                out = autoGetDomain(layer, idev, pasid, ioas, mode, old);
-                destroy = old[0];
+        // iommufd_get_object(IOMMUFD_OBJ_ANY): the pt is held for the call, so that a concurrent
+        // IOMMU_DESTROY of it gets EBUSY instead of freeing what the attach is using
+        ObjectTable objects = idev.context().objects();
+        IommufdObject pt = objects.getHeld(ptId, null);
+        try {
+            HwptPaging destroy;
+            int out = ptId;
+            switch (pt.type()) {
+                case HWPT_PAGING -> destroy = apply(mode, layer, idev, pasid, (HwptPaging) pt);
+                case IOAS -> {
+                    IoasObject ioas = (IoasObject) pt;
+                    HwptPaging[] old = new HwptPaging[1];
+                    out = autoGetDomain(layer, idev, pasid, ioas, mode, old);
+                    destroy = old[0];
+                }
+                default -> throw new IommufdException(Errno.EINVAL);
             }
-            default -> throw new IommufdException(Errno.EINVAL);
+            if (destroy != null) {
+                hwptPut(destroy);
+            }
+            return out;
+        } finally {
+            objects.put(pt); // iommufd_put_object
         }
-        if (destroy != null) {
-            hwptPut(destroy);
-        }
-        return out;
     }
 
     private static HwptPaging apply(Mode mode, DeviceLayer layer, DeviceObject idev, int pasid, HwptPaging hwpt)

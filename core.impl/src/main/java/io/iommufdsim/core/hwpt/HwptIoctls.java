@@ -1,5 +1,6 @@
 package io.iommufdsim.core.hwpt;
 
+import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_ALLOC_PASID;
 import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_DATA_NONE;
 import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_DIRTY_TRACKING_ENABLE;
 import static io.iommufdsim.api.uapi.UapiConstants.IOMMU_HWPT_FAULT_ID_VALID;
@@ -19,6 +20,7 @@ import io.iommufdsim.core.ioas.IoPagetable;
 import io.iommufdsim.core.ioas.IoasObject;
 import io.iommufdsim.core.iommufd.IoctlCall;
 import io.iommufdsim.core.iommufd.IommufdObject;
+import io.iommufdsim.core.iommufd.ObjectTable;
 import io.iommufdsim.core.iommufd.ObjectType;
 import io.iommufdsim.spi.HwInfo;
 import io.iommufdsim.spi.IommuCapabilities;
@@ -34,8 +36,8 @@ public final class HwptIoctls {
     /**
      * IOMMU_HWPT_ALLOC: __reserved (EOPNOTSUPP), data_type/data_len pairing (EINVAL), dev_id (ENOENT),
      * pt_id (missing: EINVAL), then by pt kind: an IOAS makes a paging HWPT; a paging HWPT would make a
-     * nested one, which no driver of the SPI offers yet (EOPNOTSUPP, as for a driver without
-     * domain_alloc_nested); any other kind is EINVAL. FAULT_ID_VALID looks the fault up last (ENOENT;
+     * nested one ({@link #nestedAlloc}: its checks, then EOPNOTSUPP, as nesting is not modelled yet);
+     * any other kind is EINVAL. FAULT_ID_VALID looks the fault up last (ENOENT;
      * the HWPT is discarded).
      */
     public static long hwptAlloc(DeviceLayer layer, IoctlCall call) throws IommufdException {
@@ -47,34 +49,69 @@ public final class HwptIoctls {
         if ((dataType == IOMMU_HWPT_DATA_NONE) == (dataLen != 0)) {
             throw new IommufdException(Errno.EINVAL);
         }
-        DeviceObject idev = call.objects().get(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
-        IommufdObject pt;
-        try {
-            pt = call.objects().get(call.id("pt_id"));
-        } catch (IommufdException missing) {
-            throw new IommufdException(Errno.EINVAL);
-        }
-        int flags = (int) call.get("flags");
-        IommufdObject hwpt;
+        // iommufd_get_device / iommufd_get_object / iommufd_get_fault: each held for the call, so that a
+        // concurrent IOMMU_DESTROY of one of them gets EBUSY. The holds are taken and given back under
+        // the device layer's lock, which a driver stop (unbind, HWPT destroy) also takes.
+        ObjectTable objects = call.objects();
         synchronized (layer) {
-            switch (pt.type()) {
-                case IOAS -> hwpt = DeviceAttach.allocPaging(layer, call.context(), (IoasObject) pt, idev,
-                        DeviceAttach.NO_PASID, flags, false, call, dataLen != 0);
-                case HWPT_PAGING -> {
-                    // iommufd_hwpt_nested_alloc: flags beyond FAULT_ID_VALID | PASID, no data, or a
-                    // driver without domain_alloc_nested
-                    throw new IommufdException(Errno.EOPNOTSUPP);
+            DeviceObject idev = objects.getHeld(call.id("dev_id"), ObjectType.DEVICE, DeviceObject.class);
+            try {
+                IommufdObject pt;
+                try {
+                    pt = objects.getHeld(call.id("pt_id"), null);
+                } catch (IommufdException missing) {
+                    throw new IommufdException(Errno.EINVAL);
                 }
-                default -> throw new IommufdException(Errno.EINVAL);
-            }
-            if ((flags & IOMMU_HWPT_FAULT_ID_VALID) != 0) {
-                IommufdObject fault = call.objects().get(call.id("fault_id"), ObjectType.FAULT);
-                ((HwptPaging) hwpt).setFault(fault);
+                try {
+                    int flags = (int) call.get("flags");
+                    IommufdObject hwpt = switch (pt.type()) {
+                        case IOAS -> DeviceAttach.allocPaging(layer, call.context(), (IoasObject) pt, idev,
+                                DeviceAttach.NO_PASID, flags, false, call, dataLen != 0);
+                        case HWPT_PAGING -> nestedAlloc(idev, (HwptPaging) pt, flags, dataLen);
+                        default -> throw new IommufdException(Errno.EINVAL);
+                    };
+                    if ((flags & IOMMU_HWPT_FAULT_ID_VALID) != 0) {
+                        IommufdObject fault = objects.getHeld(call.id("fault_id"), ObjectType.FAULT);
+                        try {
+                            ((HwptPaging) hwpt).setFault(fault);
+                        } finally {
+                            objects.put(fault);
+                        }
+                    }
+                    call.set("out_hwpt_id", hwpt.id());
+                } finally {
+                    objects.put(pt);
+                }
+            } finally {
+                objects.put(idev);
             }
         }
-        call.set("out_hwpt_id", hwpt.id());
         call.respond();
         return 0;
+    }
+
+    /**
+     * hw_pagetable.c iommufd_hwpt_nested_alloc, in its order: flags other than FAULT_ID_VALID and
+     * PASID, or no user data, EOPNOTSUPP; a parent that is an auto domain, was not allocated with
+     * NEST_PARENT, or belongs to another IOMMU driver (domain->owner != ops) EINVAL; then the driver's
+     * domain_alloc_nested.
+     *
+     * <p>Nested (stage-1) HWPTs are NOT modelled yet: the SPI has no domain_alloc_nested and there is
+     * no HWPT_NESTED object, so every request that passes the core's checks — a VT-d
+     * IOMMU_HWPT_DATA_VTD_S1 one included — is refused with EOPNOTSUPP, as Linux answers for a driver
+     * without domain_alloc_nested. This stays until nesting lands (a later issue); it is not what
+     * intel_iommu_domain_alloc_nested does for a valid request.
+     */
+    private static IommufdObject nestedAlloc(DeviceObject idev, HwptPaging parent, int flags, long dataLen)
+            throws IommufdException {
+        if ((flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)) != 0 || dataLen == 0) {
+            throw new IommufdException(Errno.EOPNOTSUPP);
+        }
+        if (parent.isAutoDomain() || !parent.isNestParent()
+                || !parent.unit().driverName().equals(idev.device().unit().driverName())) {
+            throw new IommufdException(Errno.EINVAL);
+        }
+        throw new IommufdException(Errno.EOPNOTSUPP); // nesting not modelled: no domain_alloc_nested yet
     }
 
     /**

@@ -94,6 +94,7 @@ public final class HwptPaging extends IommufdObject implements PageTableDumpSour
     void setFault(IommufdObject f) {
         f.addUser();
         fault = f;
+        domain.setFaultHandler();
     }
 
     @Override

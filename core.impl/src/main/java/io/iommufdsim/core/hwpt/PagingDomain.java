@@ -42,6 +42,8 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
     private boolean destroyed;
     /** dmar_domain->dirty_tracking: read by drivers on attach, changed under the device layer's lock. */
     private volatile boolean dirtyTrackingEnabled;
+    /** iommu_domain->iopf_handler is set (a HWPT allocated with a fault object). */
+    private volatile boolean faultHandler;
 
     /** Allocates the root table: ENOMEM when no table page is left. */
     public PagingDomain(IommuInstance allocatedBy, PagingDomainSpec spec, int allocFlags, MachinePlatform platform)
@@ -150,6 +152,16 @@ public final class PagingDomain implements IoptDomain, IommuDomain {
             }
         }
         return false;
+    }
+
+    @Override
+    public boolean hasFaultHandler() {
+        return faultHandler;
+    }
+
+    /** hw_pagetable.c iommufd_hwpt_alloc: hwpt->domain->iopf_handler = iommufd_fault_iopf_handler. */
+    void setFaultHandler() {
+        faultHandler = true;
     }
 
     @Override

@@ -20,9 +20,10 @@ import java.util.function.Consumer;
  * table → IOAS → iopt_pages → frame pins/accounting). Destroy ops run after it is dropped, so that an
  * object's destroy may drop users of other objects or remove them.
  *
- * <p>Short-term references (wait_cnt, and the users reference iommufd_get_object takes for the length
- * of an ioctl) are not modelled: a simulated ioctl never runs concurrently with a destroy of the same
- * context's objects in a way a user could observe.
+ * <p>Short-term references: {@link #getHeld} is iommufd_get_object, which raises the users count for
+ * the length of an ioctl so that a concurrent IOMMU_DESTROY of the object gets EBUSY; {@link #put} is
+ * iommufd_put_object. (The kernel's wait_cnt, with which a kernel-initiated destroy waits for those
+ * holders, is not modelled: such a destroy gets EBUSY as IOMMU_DESTROY does.)
  */
 public final class ObjectTable {
     /** xa_limit_31b. */
@@ -131,6 +132,36 @@ public final class ObjectTable {
             throw new IllegalStateException(object + " is a " + object.getClass().getName());
         }
         return implementation.cast(object);
+    }
+
+    /**
+     * iommufd_get_object: as {@link #get(int, ObjectType)} (ENOENT for a missing, unpublished or other
+     * type of object; {@code type} null is IOMMUFD_OBJ_ANY), and the object gains a users reference
+     * until {@link #put}, atomically with the lookup, so that IOMMU_DESTROY meanwhile gets EBUSY.
+     */
+    public synchronized IommufdObject getHeld(int id, ObjectType type) throws IommufdException {
+        IommufdObject object = type == null ? get(id) : get(id, type);
+        object.addUser();
+        return object;
+    }
+
+    /** {@link #getHeld(int, ObjectType)} typed to the implementing class of that object type. */
+    public synchronized <T extends IommufdObject> T getHeld(int id, ObjectType type, Class<T> implementation)
+            throws IommufdException {
+        T object = get(id, type, implementation);
+        object.addUser();
+        return object;
+    }
+
+    /** Whether {@code object} is published in this table (not merely reserved, tombstoned or gone). */
+    public synchronized boolean isPublished(IommufdObject object) {
+        Slot slot = slots.get(object.id());
+        return slot != null && slot.object == object && slot.state == State.PUBLISHED;
+    }
+
+    /** iommufd_put_object: gives back the reference {@link #getHeld} took. */
+    public void put(IommufdObject object) {
+        object.dropUser();
     }
 
     /**

@@ -66,7 +66,9 @@ final class TestIommuDriver implements IommuDriver {
         boolean pasid = config.pasid() == null || config.pasid();
         int maxDomains = (int) config.driverNumber("max_domains", 256);
         boolean dirty = config.dirtyTracking() == null || config.dirtyTracking();
-        return new Instance(instanceName, platform, format(levels), sizes, pasid, maxDomains, dirty);
+        Instance instance = new Instance(instanceName, platform, format(levels), sizes, pasid, maxDomains, dirty);
+        instance.nesting = Boolean.TRUE.equals(config.nesting());
+        return instance;
     }
 
     static final long R = 1;
@@ -121,6 +123,11 @@ final class TestIommuDriver implements IommuDriver {
         int failNextSetDirty; // test hook: an errno ordinal + 1 for the next setDirtyTracking
         int setDirtyCalls;
         boolean released;
+        /** NEST_PARENT domains are allocated (config {@code nesting: true}). */
+        boolean nesting;
+        /** Test hooks: run once, at the start of the next capabilities() / attach() call. */
+        Runnable onNextCapabilities;
+        Runnable onNextAttach;
 
         Instance(String name, IommuPlatform platform, PageTableFormat format, long pageSizes, boolean pasid,
                 int maxDomains, boolean dirty) throws IommufdException {
@@ -143,7 +150,12 @@ final class TestIommuDriver implements IommuDriver {
 
         @Override
         public IommuCapabilities capabilities() {
-            return new IommuCapabilities(dirty, false, pasid ? 8 : 0, pasid ? 8 : 0, true);
+            if (onNextCapabilities != null) {
+                Runnable hook = onNextCapabilities;
+                onNextCapabilities = null;
+                hook.run();
+            }
+            return new IommuCapabilities(dirty, nesting, pasid ? 8 : 0, pasid ? 8 : 0, true);
         }
 
         @Override
@@ -160,7 +172,7 @@ final class TestIommuDriver implements IommuDriver {
 
         @Override
         public PagingDomainSpec allocatePagingDomain(IommuDevice device, int flags) throws IommufdException {
-            if ((flags & UapiConstants.IOMMU_HWPT_ALLOC_NEST_PARENT) != 0
+            if (((flags & UapiConstants.IOMMU_HWPT_ALLOC_NEST_PARENT) != 0 && !nesting)
                     || ((flags & UapiConstants.IOMMU_HWPT_ALLOC_PASID) != 0 && !pasid)) {
                 throw new IommufdException(Errno.EOPNOTSUPP);
             }
@@ -180,6 +192,11 @@ final class TestIommuDriver implements IommuDriver {
         @Override
         public void attach(IommuDevice device, int pasidValue, IommuDomain domain) throws IommufdException {
             attachCalls++;
+            if (onNextAttach != null) {
+                Runnable hook = onNextAttach;
+                onNextAttach = null;
+                hook.run();
+            }
             if (failNextAttach != 0) {
                 Errno e = Errno.values()[failNextAttach - 1];
                 failNextAttach = 0;

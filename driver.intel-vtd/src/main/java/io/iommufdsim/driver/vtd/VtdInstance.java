@@ -19,6 +19,7 @@ import io.iommufdsim.spi.TranslationConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -211,11 +212,18 @@ public final class VtdInstance implements IommuInstance {
             throw new IommufdException(Errno.EOPNOTSUPP); // intel_iommu_set_dev_pasid
         }
         boolean firstStage = compatibleStage(domain);
+        if (pasid == NO_PASID) {
+            checkIopf(device, domain); // intel_iommu_attach_device: iopf_for_domain_set before the attach
+        }
         DeviceTables dev = devices.get(device.rid());
         IommuDomain old = dev == null ? null : dev.attached.get(pasid);
         int did = chooseDomainId(domain, old, pasid);
         if (did < 0) {
             throw new IommufdException(Errno.ENOSPC); // domain_attach_iommu: "No free domain ids"
+        }
+        if (pasid != NO_PASID) {
+            // intel_iommu_set_dev_pasid: iopf_for_domain_replace after domain_add_dev_pasid took the id
+            checkIopf(device, domain);
         }
         // intel_pasid_get_entry: a PASID beyond the device's PASID table (2^15 entries for a device
         // without PASIDs, whose table Linux still allocates) has no entry: -ENODEV
@@ -256,6 +264,22 @@ public final class VtdInstance implements IommuInstance {
             use.users++;
             dev.attached.put(pasid, domain);
         }
+    }
+
+    /**
+     * iopf_for_domain_set → intel_iommu_enable_iopf: a domain with an iopf handler needs the device's
+     * PRI enabled (info->pri_enabled: scalable mode, ATS (ECAP.DT), ECAP.PRS, ECAP.PDS and the device's
+     * PRI capability, as intel_iommu_probe_device and iommu_enable_pci_pri decide it), else -ENODEV.
+     */
+    private void checkIopf(IommuDevice device, IommuDomain domain) throws IommufdException {
+        if (domain.hasFaultHandler() && !priEnabled(device)) {
+            throw new IommufdException(Errno.ENODEV);
+        }
+    }
+
+    private boolean priEnabled(IommuDevice device) {
+        return regs.scalableMode() && regs.deviceTlb() && regs.pageRequests() && regs.pageRequestDrain()
+                && device.pri();
     }
 
     /**
@@ -357,7 +381,7 @@ public final class VtdInstance implements IommuInstance {
         if (pasidBits > 0) {
             lo |= ContextEntry.PASIDE;
         }
-        if (ats && regs.pageRequests() && regs.pageRequestDrain() && device.pri()) {
+        if (priEnabled(device)) {
             lo |= ContextEntry.PRE;
         }
         lo |= ContextEntry.PRESENT; // FPD clear: context_set_fault_enable
@@ -419,7 +443,10 @@ public final class VtdInstance implements IommuInstance {
         return e;
     }
 
-    /** pasid.c pasid_pte_config_second_level (SSADE stays 0 until dirty tracking is switched on). */
+    /**
+     * pasid.c intel_pasid_setup_second_level / pasid_pte_config_second_level: SSADE when the domain's
+     * dirty tracking is on (domain->dirty_tracking).
+     */
     private long[] secondStageEntry(IommuDomain domain, int did) {
         VtdRegisters by = ((VtdInstance) domain.allocatedBy()).regs;
         long[] e = new long[PasidEntry.WORDS];
@@ -429,6 +456,9 @@ public final class VtdInstance implements IommuInstance {
         e[0] |= (long) PasidEntry.PGTT_SL_ONLY << PasidEntry.PGTT_SHIFT;
         if (by.pagingStructureCoherency()) {
             e[1] |= PasidEntry.PWSNP;
+        }
+        if (domain.dirtyTracking()) {
+            e[0] |= PasidEntry.SSADE;
         }
         e[0] |= PasidEntry.PRESENT;
         return e;
@@ -484,16 +514,11 @@ public final class VtdInstance implements IommuInstance {
             devices.put(device.rid(), dev);
         }
         if (regs.scalableMode()) {
-            int hwPasid = pasid == NO_PASID ? PasidEntry.RID_PASID : pasid;
-            if ((hwPasid >>> PasidEntry.PDE_SHIFT) < (512 << dev.directoryOrder)) {
-                long pde = memory.readLong(dev.pasidDirectory + ((long) (hwPasid >>> PasidEntry.PDE_SHIFT) << 3));
-                if ((pde & PasidEntry.PRESENT) != 0) {
-                    long entry = (pde & PasidEntry.ADDRESS)
-                            + (long) (hwPasid & PasidEntry.TABLE_INDEX_MASK) * PasidEntry.SIZE;
-                    memory.writeLong(entry, memory.readLong(entry) & ~PasidEntry.PRESENT);
-                    for (int i = 0; i < PasidEntry.WORDS; i++) { // pasid_clear_entry
-                        memory.writeLong(entry + 8L * i, 0);
-                    }
+            long entry = existingPasidEntry(dev, pasid == NO_PASID ? PasidEntry.RID_PASID : pasid);
+            if (entry >= 0) {
+                memory.writeLong(entry, memory.readLong(entry) & ~PasidEntry.PRESENT);
+                for (int i = 0; i < PasidEntry.WORDS; i++) { // pasid_clear_entry
+                    memory.writeLong(entry + 8L * i, 0);
                 }
             }
         } else {
@@ -509,6 +534,63 @@ public final class VtdInstance implements IommuInstance {
         if (old != null) {
             dropUser(old);
         }
+    }
+
+    // ---- dirty tracking -------------------------------------------------------------------------
+
+    /**
+     * iommu.c intel_iommu_set_dirty_tracking → domain_set_dirty_tracking → pasid.c
+     * intel_pasid_setup_dirty_tracking for the RID and every PASID of this unit attached to
+     * {@code domain}: SSADE set or cleared in each PASID-table entry. An entry whose PGTT is neither
+     * second-stage nor nested is EOPNOTSUPP; Linux then restores the entries it already changed
+     * (err_unwind), so here every entry is checked before any is written: all or nothing.
+     */
+    @Override
+    public void setDirtyTracking(IommuDomain domain, boolean enable) throws IommufdException {
+        if (!regs.scalableMode()) {
+            throw new IommufdException(Errno.EOPNOTSUPP); // no PASID entry, no SSADE (ssads_supported)
+        }
+        long[] entries = new long[4];
+        int count = 0;
+        for (DeviceTables dev : devices.values()) {
+            for (Map.Entry<Integer, IommuDomain> a : dev.attached.entrySet()) {
+                if (a.getValue() != domain) {
+                    continue;
+                }
+                int pasid = a.getKey() == NO_PASID ? PasidEntry.RID_PASID : a.getKey();
+                long entry = existingPasidEntry(dev, pasid);
+                if (entry < 0) {
+                    throw new IommufdException(Errno.ENODEV); // intel_pasid_get_entry found none
+                }
+                int pgtt = (int) ((memory.readLong(entry) & PasidEntry.PGTT) >>> PasidEntry.PGTT_SHIFT);
+                if (pgtt != PasidEntry.PGTT_SL_ONLY && pgtt != PasidEntry.PGTT_NESTED) {
+                    throw new IommufdException(Errno.EOPNOTSUPP);
+                }
+                if (count == entries.length) {
+                    entries = Arrays.copyOf(entries, count * 2);
+                }
+                entries[count++] = entry;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            long w0 = memory.readLong(entries[i]);
+            long next = enable ? w0 | PasidEntry.SSADE : w0 & ~PasidEntry.SSADE;
+            if (next != w0) { // pasid_get_ssade(pte) == enabled: nothing to do
+                memory.writeLong(entries[i], next);
+            }
+        }
+    }
+
+    /** The address of the PASID-table entry of {@code pasid}, or -1 when its table does not exist. */
+    private long existingPasidEntry(DeviceTables dev, int pasid) {
+        if (dev.pasidDirectory == 0 || (pasid >>> PasidEntry.PDE_SHIFT) >= (512 << dev.directoryOrder)) {
+            return -1;
+        }
+        long pde = memory.readLong(dev.pasidDirectory + ((long) (pasid >>> PasidEntry.PDE_SHIFT) << 3));
+        if ((pde & PasidEntry.PRESENT) == 0) {
+            return -1;
+        }
+        return (pde & PasidEntry.ADDRESS) + (long) (pasid & PasidEntry.TABLE_INDEX_MASK) * PasidEntry.SIZE;
     }
 
     // ---- hardware read-back ---------------------------------------------------------------------

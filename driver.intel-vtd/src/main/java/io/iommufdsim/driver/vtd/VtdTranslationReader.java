@@ -112,10 +112,13 @@ final class VtdTranslationReader {
             case PasidEntry.PGTT_SL_ONLY -> {
                 int aw = (int) ((pe0 & PasidEntry.AW) >>> PasidEntry.AW_SHIFT);
                 PageTableFormat format = regs.slts() ? unit.secondStageFormat(aw + 2) : null;
-                if (format == null || (pe0 & PasidEntry.POINTER_RESERVED) != 0) {
+                if (format == null || (pe0 & PasidEntry.POINTER_RESERVED) != 0
+                        || ((pe0 & PasidEntry.SSADE) != 0 && !regs.slads())) { // §9.6: SSADE reserved without SLADS
                     return TranslationConfig.fault(RESERVED_BIT);
                 }
-                return TranslationConfig.translate(format, pe0 & PasidEntry.ADDRESS, did);
+                // SSADE: the walk sets A/D in the second-stage entries (VT-d 3.0 §3.6.2, §9.6)
+                return TranslationConfig.translate(format, pe0 & PasidEntry.ADDRESS, did,
+                        (pe0 & PasidEntry.SSADE) != 0);
             }
             default -> {
                 // 0, 5-7 are reserved; nested (3) and pass-through (4) are valid hardware settings that
