@@ -116,23 +116,14 @@ final class IoasIoctls {
         if ((flags & ~MAP_FLAGS) != 0 || call.get("__reserved") != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP);
         }
-        long iova = call.get("iova");
+        IoasObject ioas = checkMapTarget(call, flags);
         long length = call.get("length");
-        if (iova == Iova.ULONG_MAX || length == Iova.ULONG_MAX) {
-            throw new IommufdException(Errno.EOVERFLOW);
-        }
-        checkNeedsAccess(flags);
-        IoasObject ioas = ioas(call, "ioas_id");
         ProcessImpl caller = (ProcessImpl) call.caller();
         int prot = iommuProt(flags);
         long uptr = call.get("user_va");
         IoptPages pages = IoptPagesFactory.userPages(caller, call.context().accountMode(), uptr, length,
                 (prot & IoptDomain.IOMMU_WRITE) != 0);
-        long chosen = ioas.iopt().mapPages(List.of(new PagesSlice(pages, Iova.pageOffset(uptr), length)),
-                length, iova, prot, (flags & IOMMU_IOAS_MAP_FIXED_IOVA) == 0);
-        call.set("iova", chosen);
-        call.respond();
-        return 0;
+        return mapAndRespond(call, ioas, pages, Iova.pageOffset(uptr), flags, prot);
     }
 
     /** IOMMU_IOAS_MAP_FILE (ioas.c: iommufd_ioas_map_file → iopt_map_file_pages). */
@@ -141,13 +132,8 @@ final class IoasIoctls {
         if ((flags & ~MAP_FLAGS) != 0) {
             throw new IommufdException(Errno.EOPNOTSUPP);
         }
-        long iova = call.get("iova");
+        IoasObject ioas = checkMapTarget(call, flags);
         long length = call.get("length");
-        if (iova == Iova.ULONG_MAX || length == Iova.ULONG_MAX) {
-            throw new IommufdException(Errno.EOVERFLOW);
-        }
-        checkNeedsAccess(flags);
-        IoasObject ioas = ioas(call, "ioas_id");
         long start = call.get("start");
         if (length == 0) {
             throw new IommufdException(Errno.EINVAL);
@@ -160,8 +146,27 @@ final class IoasIoctls {
         int prot = iommuProt(flags);
         IoptPages pages = IoptPagesFactory.filePages(caller, call.context().accountMode(), file, start, length,
                 (prot & IoptDomain.IOMMU_WRITE) != 0);
-        long chosen = ioas.iopt().mapPages(List.of(new PagesSlice(pages, Iova.pageOffset(start), length)),
-                length, iova, prot, (flags & IOMMU_IOAS_MAP_FIXED_IOVA) == 0);
+        return mapAndRespond(call, ioas, pages, Iova.pageOffset(start), flags, prot);
+    }
+
+    /**
+     * The checks MAP and MAP_FILE share after their flag checks, in the kernel's order: iova or length
+     * of ULONG_MAX (EOVERFLOW), neither R nor W (EINVAL), then the IOAS lookup (ENOENT).
+     */
+    private static IoasObject checkMapTarget(IoctlCall call, long flags) throws IommufdException {
+        if (call.get("iova") == Iova.ULONG_MAX || call.get("length") == Iova.ULONG_MAX) {
+            throw new IommufdException(Errno.EOVERFLOW);
+        }
+        checkNeedsAccess(flags);
+        return ioas(call, "ioas_id");
+    }
+
+    /** iopt_map_pages of a new IoptPages as one area, then the write-back of the chosen IOVA. */
+    private static long mapAndRespond(IoctlCall call, IoasObject ioas, IoptPages pages, long pageOffset, long flags,
+            int prot) throws IommufdException {
+        long length = call.get("length");
+        long chosen = ioas.iopt().mapPages(List.of(new PagesSlice(pages, pageOffset, length)), length,
+                call.get("iova"), prot, (flags & IOMMU_IOAS_MAP_FIXED_IOVA) == 0);
         call.set("iova", chosen);
         call.respond();
         return 0;
