@@ -171,6 +171,24 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void jsonStepObjectsHaveExactlyTheKeysOfTheFormatEvenOnAFailedStep() throws Exception {
+        RunHarness h = new RunHarness(dir);
+        h.run(true, Map.of(), h.file("s.json", doc(
+                "{\"op\": \"IOMMU_IOAS_ALLOC\", \"check\": {\"out_ioas_id\": 2}}",
+                "{\"op\": \"IOMMU_DESTROY\", \"args\": {\"id\": 9}}")));
+        assertEquals(ScenarioRunner.EXIT_FAILED, h.exit, h.output());
+        assertEquals(3, h.lines.size(), h.output());
+        for (String line : h.lines.subList(0, 2)) {
+            JsonNode step = MAPPER.readTree(line);
+            List<String> keys = new java.util.ArrayList<>();
+            step.fieldNames().forEachRemaining(keys::add);
+            assertEquals(List.of("file", "row", "step", "op", "status", "expect", "ok", "out"), keys, line);
+            assertFalse(step.get("ok").asBoolean(), line);
+        }
+        assertEquals("0 passed, 2 failed", h.last());
+    }
+
+    @Test
     void arraysTheKernelWroteBackAreDecodedUpToMinOfCountInAndOut() throws Exception {
         List<JsonNode> steps = runJson(doc(
                 "{\"op\": \"IOMMU_IOAS_ALLOC\", \"save\": {\"ioas\": \"out_ioas_id\"}}",
