@@ -131,6 +131,11 @@ final class IoctlOp implements Op {
     }
 
     private static void validateScalar(UapiField f, JsonNode v, Set<String> scope) throws ValueProblem {
+        // scenario-format.md, "Step": only flags-like fields take a list (of names, OR-ed); a list for
+        // any other field, e.g. a data_uptr array, would otherwise be OR-ed into a bogus number
+        if (v.isArray() && !isFlags(f)) {
+            throw new ValueProblem("bad number " + v + ": only a flags field takes a list");
+        }
         IntegerValues.validate(v, NameTable.UAPI, scope);
         if (!mentionsVariable(v)) {
             try {
@@ -139,6 +144,10 @@ final class IoctlOp implements Op {
                 throw new ValueProblem(e.getMessage());
             }
         }
+    }
+
+    private static boolean isFlags(UapiField f) {
+        return f.name().endsWith("flags");
     }
 
     private static boolean mentionsVariable(JsonNode v) {

@@ -104,4 +104,15 @@ class ScenarioDocumentTest {
         assertEquals("args.id", e.field());
         assertTrue(e.problem().endsWith("(parameter row 1)"), e.problem());
     }
+
+    @Test
+    void aListIsRefusedForAnIoctlFieldThatIsNotFlags() throws Exception {
+        InvalidScenarioException e = assertThrows(InvalidScenarioException.class, () -> parse(
+                "{\"steps\": [{\"op\": \"IOMMU_HWPT_INVALIDATE\", \"args\": {\"data_uptr\": [1, 2]}}]}")
+                .rows(catalog));
+        assertEquals(0, e.step());
+        assertEquals("args.data_uptr", e.field());
+        assertEquals(1, parse("{\"steps\": [{\"op\": \"IOMMU_IOAS_MAP\", \"args\": {\"flags\":"
+                + " [\"IOMMU_IOAS_MAP_READABLE\", 2]}}]}").rows(catalog).size());
+    }
 }
