@@ -260,9 +260,37 @@ public final class ScenarioDocument {
     }
 
     /**
+     * {@code $key+N} / {@code $key-N} of a parameter holding a number (scenario-format.md, "Step":
+     * values are {@code $var}, {@code $var+N}, {@code $var-N}): the sum as a {@code 0x} string, so that
+     * pasting the parameter's text in front of {@code +N} does not leave an unparsable value. Null when
+     * {@code text} is not such an expression (then it is substituted as text).
+     */
+    private static JsonNode paramExpression(String text, Map<String, JsonNode> row) {
+        int end = 1;
+        while (end < text.length() && NumberExpr.isNameChar(text.charAt(end))) {
+            end++;
+        }
+        JsonNode value = row.get(text.substring(1, end));
+        if (end == text.length() || value == null || (text.charAt(end) != '+' && text.charAt(end) != '-')) {
+            return null;
+        }
+        try {
+            NumberExpr base = NumberExpr.of(value);
+            NumberExpr expr = NumberExpr.parse(text);
+            if (base.variable() != null) {
+                return null;
+            }
+            return new TextNode("0x" + Long.toHexString(base.offset() + expr.offset()));
+        } catch (ValueProblem notANumber) {
+            return null;
+        }
+    }
+
+    /**
      * Substitutes the row's {@code $key} in every string of a step: a string that is exactly
      * {@code $key} takes the value itself (number or string), elsewhere {@code $key} is replaced by
-     * its text (so {@code "$base+0x1000"} and {@code "nic-$driver"} work). Object keys are left alone.
+     * its text (so {@code "nic-$driver"} works); {@code "$base+0x1000"} of a numeric parameter is
+     * the sum. Object keys are left alone.
      */
     static JsonNode substitute(JsonNode node, Map<String, JsonNode> row) {
         if (row.isEmpty()) {
@@ -289,6 +317,10 @@ public final class ScenarioDocument {
         String text = node.textValue();
         if (text.startsWith("$") && row.containsKey(text.substring(1))) {
             return row.get(text.substring(1));
+        }
+        JsonNode sum = paramExpression(text, row);
+        if (sum != null) {
+            return sum;
         }
         StringBuilder sb = new StringBuilder();
         int i = 0;

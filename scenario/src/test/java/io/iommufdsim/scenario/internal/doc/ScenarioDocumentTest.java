@@ -66,7 +66,7 @@ class ScenarioDocumentTest {
         JsonNode out = ScenarioDocument.substitute(step, row);
         assertTrue(out.get("a").isInt());
         assertEquals(4096, out.get("a").intValue());
-        assertEquals("4096+0x10", out.get("b").textValue());
+        assertEquals("0x1010", out.get("b").textValue());
         assertEquals("nic-vtd", out.get("c").textValue());
         assertEquals("other", out.get("e").textValue());
         assertEquals("$unknown", out.get("f").get(0).textValue());
@@ -114,5 +114,19 @@ class ScenarioDocumentTest {
         assertEquals("args.data_uptr", e.field());
         assertEquals(1, parse("{\"steps\": [{\"op\": \"IOMMU_IOAS_MAP\", \"args\": {\"flags\":"
                 + " [\"IOMMU_IOAS_MAP_READABLE\", 2]}}]}").rows(catalog).size());
+    }
+
+    @Test
+    void aParameterTakesPlusAndMinusNLikeAVariable() throws Exception {
+        List<ParamRow> rows = parse("{\"params\": {\"base\": [\"0x100000000\", 4096], \"id\": [1, \"2\"]},"
+                + " \"steps\": [{\"op\": \"IOMMU_IOAS_UNMAP\", \"args\": {\"iova\": \"$base+0x1000\","
+                + " \"ioas_id\": \"$id-1\", \"length\": \"$base-1\"}}]}").rows(catalog);
+        JsonNode first = rows.get(0).steps().get(0).args();
+        assertEquals("0x100001000", first.get("iova").textValue());
+        assertEquals("0x0", first.get("ioas_id").textValue());
+        assertEquals("0xffffffff", first.get("length").textValue());
+        JsonNode second = rows.get(1).steps().get(0).args();
+        assertEquals("0x2000", second.get("iova").textValue());
+        assertEquals("0x1", second.get("ioas_id").textValue());
     }
 }
