@@ -144,6 +144,22 @@ public enum IoctlCommand {
         return capabilities;
     }
 
+    /**
+     * The vendor struct this ioctl reaches through {@code data_uptr}, or null: IOMMU_GET_HW_INFO
+     * writes the struct {@code out_data_type} names, IOMMU_HWPT_ALLOC reads the one {@code data_type}
+     * names (iommufd.h). IOMMU_VIOMMU_ALLOC keys its data by the viommu {@code type}, and
+     * IOMMU_HWPT_INVALIDATE passes an array of entries: neither is described here.
+     */
+    public VendorPayload vendorPayload() {
+        return switch (this) {
+            case IOMMU_GET_HW_INFO -> new VendorPayload("data_uptr", "data_len", "out_data_type",
+                    VendorStructs.Kind.HW_INFO);
+            case IOMMU_HWPT_ALLOC -> new VendorPayload("data_uptr", "data_len", "data_type",
+                    VendorStructs.Kind.HWPT_DATA);
+            default -> null;
+        };
+    }
+
     public int number() {
         return number;
     }

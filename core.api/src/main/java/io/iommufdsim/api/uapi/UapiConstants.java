@@ -30,6 +30,9 @@ public final class UapiConstants {
     public static final int IOMMU_HWPT_ALLOC_PASID = 1 << 3;
     // enum iommu_hwpt_data_type
     public static final int IOMMU_HWPT_DATA_NONE = 0;
+    public static final int IOMMU_HWPT_DATA_VTD_S1 = 1;
+    public static final int IOMMU_HWPT_DATA_ARM_SMMUV3 = 2;
+    public static final int IOMMU_HWPT_DATA_AMD_GUEST = 3;
     // enum iommufd_hw_info_flags
     public static final int IOMMU_HW_INFO_FLAG_INPUT_TYPE = 1;
     // enum iommu_hw_info_type

@@ -6,6 +6,7 @@ import io.iommufdsim.api.SimProcess;
 import io.iommufdsim.api.uapi.IoctlCommand;
 import io.iommufdsim.api.uapi.UapiField;
 import io.iommufdsim.api.uapi.UapiStruct;
+import io.iommufdsim.api.uapi.VendorPayload;
 import io.iommufdsim.api.uapi.VfioInfoCap;
 import io.iommufdsim.scenario.internal.values.IntegerValues;
 import io.iommufdsim.scenario.internal.values.NameTable;
@@ -27,6 +28,8 @@ import java.util.Set;
  * reached by a user pointer are JSON arrays (their count field defaults to the array's length), and
  * the outputs are the fields and arrays the kernel wrote back, plus {@code ret} on success.
  * VFIO device ioctls also take {@code device}, and the bind's {@code iommufd} defaults to the ctx's fd.
+ * A vendor struct reached by {@code data_uptr} ({@link IoctlCommand#vendorPayload()}) is a JSON object
+ * when the kernel reads it, and comes back as the output {@code data} when the kernel writes it.
  */
 final class IoctlOp implements Op {
     /** The first field of every iommufd / VFIO struct: the size the caller passes. */
@@ -39,6 +42,8 @@ final class IoctlOp implements Op {
     private static final String CAPS = "caps";
     /** The INFO struct field that gives the first capability's offset. */
     private static final String CAP_OFFSET = "cap_offset";
+    /** The output holding a vendor struct the kernel wrote (IOMMU_GET_HW_INFO). */
+    private static final String DATA = "data";
 
     private final IoctlCommand command;
     private final Set<String> outputs = new HashSet<>();
@@ -55,6 +60,9 @@ final class IoctlOp implements Op {
         }
         if (!command.capabilities().isEmpty()) {
             outputs.add(CAPS);
+        }
+        if (command.vendorPayload() != null && command.vendorPayload().writtenByKernel()) {
+            outputs.add(DATA);
         }
     }
 
@@ -95,7 +103,11 @@ final class IoctlOp implements Op {
                     if (f == null) {
                         throw new ArgProblem(name, "unknown field for " + command.name());
                     }
-                    validateField(f, e.getValue(), scope);
+                    if (isVendorObject(f, e.getValue())) {
+                        validateVendorObject(args, e.getValue(), scope);
+                    } else {
+                        validateField(f, e.getValue(), scope);
+                    }
                 }
             } catch (ValueProblem p) {
                 throw new ArgProblem(name, p.getMessage());
@@ -104,6 +116,42 @@ final class IoctlOp implements Op {
         if (onDevice() && !args.has(DEVICE)) {
             throw new ArgProblem(DEVICE, "missing; " + command.name() + " is issued on a device");
         }
+    }
+
+    /** A JSON object given for the pointer to this ioctl's vendor struct. */
+    private boolean isVendorObject(UapiField f, JsonNode v) {
+        VendorPayload p = command.vendorPayload();
+        return p != null && f.name().equals(p.pointerField()) && v.isObject();
+    }
+
+    /**
+     * A vendor struct the kernel reads: its fields are checked against the layout {@code data_type}
+     * names, unless that comes from a variable (then when the step runs).
+     */
+    private void validateVendorObject(JsonNode args, JsonNode object, Set<String> scope) throws ValueProblem {
+        VendorPayload p = command.vendorPayload();
+        if (p.writtenByKernel()) {
+            throw new ValueProblem("the kernel writes this struct: leave " + p.pointerField()
+                    + " out (the runner provides " + p.lengthField() + " bytes) or give a number");
+        }
+        JsonNode type = args.get(p.typeField());
+        if (type == null) {
+            throw new ValueProblem("an object needs " + p.typeField() + " naming its struct");
+        }
+        if (mentionsVariable(type)) {
+            return;
+        }
+        IntegerValues.validate(type, NameTable.UAPI, scope);
+        UapiStruct layout;
+        try {
+            layout = p.kind().layout(IntegerValues.resolve(type, NameTable.UAPI, new Vars()));
+        } catch (StepError e) {
+            throw new ValueProblem(e.getMessage());
+        }
+        if (layout == null) {
+            throw new ValueProblem(p.typeField() + " " + type + " names no vendor struct");
+        }
+        VendorData.validate(layout, object, scope);
     }
 
     private static void validateField(UapiField f, JsonNode v, Set<String> scope) throws ValueProblem {
@@ -130,7 +178,7 @@ final class IoctlOp implements Op {
         validateScalar(f, v, scope);
     }
 
-    private static void validateScalar(UapiField f, JsonNode v, Set<String> scope) throws ValueProblem {
+    static void validateScalar(UapiField f, JsonNode v, Set<String> scope) throws ValueProblem {
         // scenario-format.md, "Step": only flags-like fields take a list (of names, OR-ed); a list for
         // any other field, e.g. a data_uptr array, would otherwise be OR-ed into a bogus number
         if (v.isArray() && !isFlags(f)) {
@@ -188,7 +236,7 @@ final class IoctlOp implements Op {
         byte[] image = new byte[struct.size()];
         for (UapiField f : struct.fields()) {
             JsonNode v = call.arg(f.name());
-            if (v != null && !(f.isArrayPointer() && v.isArray())) {
+            if (v != null && !(f.isArrayPointer() && v.isArray()) && !isVendorObject(f, v)) {
                 f.set(image, value(f, v, call.vars()));
             } else if (v == null && f.offset() == 0 && SIZE_FIELDS.contains(f.name())) {
                 f.set(image, struct.size());
@@ -197,6 +245,7 @@ final class IoctlOp implements Op {
             }
         }
         List<StagedArray> arrays = stageArrays(call, struct, image, memory);
+        StagedArray vendor = stageVendorData(call, image, memory);
         long size = SIZE_FIELDS.contains(struct.fields().get(0).name()) ? struct.fields().get(0).get(image) & 0xffff_ffffL
                 : struct.size();
         int staged = (int) Math.max(struct.size(), size <= MAX_STAGED_SIZE ? size : 0);
@@ -207,10 +256,12 @@ final class IoctlOp implements Op {
             long ret = issue(call, caller, address, memory);
             decode(call, struct, address, arrays, memory, true);
             decodeCapabilities(call, struct, address, buffer.length, memory);
+            decodeVendorData(call, address, vendor, memory);
             call.out("ret", ret);
         } catch (IommufdException e) {
             decode(call, struct, address, arrays, memory, false);
             decodeCapabilities(call, struct, address, buffer.length, memory);
+            decodeVendorData(call, address, vendor, memory);
             throw e;
         }
     }
@@ -223,7 +274,7 @@ final class IoctlOp implements Op {
         return call.ctx().file().ioctl(caller, command.number(), arg, memory);
     }
 
-    private static long value(UapiField f, JsonNode v, Vars vars) throws StepError {
+    static long value(UapiField f, JsonNode v, Vars vars) throws StepError {
         long x = IntegerValues.resolve(v, NameTable.UAPI, vars);
         checkWidth(f, x);
         return x;
@@ -268,6 +319,81 @@ final class IoctlOp implements Op {
             }
         }
         return staged;
+    }
+
+    /**
+     * The vendor struct of {@link IoctlCommand#vendorPayload()}. One the kernel reads, given as an
+     * object, is encoded with the layout its type field names, its length field defaulting to that
+     * struct's size. For one the kernel writes (IOMMU_GET_HW_INFO), when the pointer is left out, a
+     * zeroed buffer of the length field's bytes is placed: that defaults to the largest struct of the
+     * kind, since the device's vendor is known only once the kernel answers (it writes back its own
+     * length and type). Returns that buffer (capacity in bytes), or null.
+     */
+    private StagedArray stageVendorData(StepCall call, byte[] image, StagingMemory memory) throws StepError {
+        VendorPayload p = command.vendorPayload();
+        if (p == null) {
+            return null;
+        }
+        UapiStruct struct = command.struct();
+        UapiField pointer = struct.require(p.pointerField());
+        UapiField length = struct.require(p.lengthField());
+        JsonNode v = call.arg(p.pointerField());
+        if (!p.writtenByKernel()) {
+            if (v != null && v.isObject()) {
+                long type = struct.require(p.typeField()).get(image) & 0xffff_ffffL;
+                UapiStruct layout = p.kind().layout(type);
+                if (layout == null) {
+                    throw new StepError(p.typeField() + " " + type + " names no vendor struct");
+                }
+                pointer.set(image, memory.place(VendorData.encode(layout, v, call.vars())));
+                if (!call.has(p.lengthField())) {
+                    length.set(image, layout.size());
+                }
+            }
+            return null;
+        }
+        if (v != null) {
+            return null;
+        }
+        long capacity = call.has(p.lengthField()) ? length.get(image) & 0xffff_ffffL : p.kind().largestSize();
+        length.set(image, capacity);
+        if (capacity == 0 || capacity > MAX_STAGED_SIZE) {
+            // a NULL pointer: with data_len 0 the kernel copies nothing; a huge length faults
+            return new StagedArray(pointer, 0, capacity == 0 ? 0 : -1);
+        }
+        long address = memory.place(new byte[(int) capacity]);
+        pointer.set(image, address);
+        return new StagedArray(pointer, address, capacity);
+    }
+
+    /**
+     * The vendor struct the kernel wrote, as {@code data}: once the struct came back with the length
+     * and type, the first min(length in, length out) bytes decoded with the layout the type names
+     * (nothing for a type without a struct, e.g. IOMMU_HW_INFO_TYPE_NONE).
+     */
+    private void decodeVendorData(StepCall call, long address, StagedArray vendor, StagingMemory memory) {
+        if (vendor == null || vendor.capacity() < 0) {
+            return;
+        }
+        VendorPayload p = command.vendorPayload();
+        UapiStruct struct = command.struct();
+        UapiField length = struct.require(p.lengthField());
+        UapiField type = struct.require(p.typeField());
+        if (!memory.written(address + length.offset(), length.width())
+                || !memory.written(address + type.offset(), type.width())) {
+            return;
+        }
+        byte[] out = memory.peek(address, struct.size());
+        UapiStruct layout = p.kind().layout(type.get(out) & 0xffff_ffffL);
+        if (layout == null) {
+            return;
+        }
+        int n = (int) Math.min(vendor.capacity(), Math.min(length.get(out) & 0xffff_ffffL, layout.size()));
+        byte[] bytes = new byte[layout.size()];
+        if (n > 0) {
+            System.arraycopy(memory.peek(vendor.address(), n), 0, bytes, 0, n);
+        }
+        call.out(DATA, VendorData.decode(layout, bytes, n));
     }
 
     private static void encodeElement(UapiStruct element, JsonNode v, byte[] bytes, int offset, Vars vars)

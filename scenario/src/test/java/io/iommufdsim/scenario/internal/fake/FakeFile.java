@@ -15,7 +15,7 @@ import java.util.TreeSet;
 
 /**
  * An iommufd file serving IOAS_ALLOC, DESTROY, IOVA_RANGES (two fixed ranges, EMSGSIZE as main.c /
- * ioas.c do) and ALLOW_IOVAS (no write-back), reading and writing the caller's memory as the kernel does.
+ * ioas.c do), ALLOW_IOVAS (no write-back) and HWPT_ALLOC (recording its vendor data, no write-back), reading and writing the caller's memory as the kernel does.
  */
 public final class FakeFile implements IommufdFile {
     public static final long[][] RANGES = {{0, 0xfedfffffL}, {0xfef00000L, -1L}};
@@ -24,6 +24,10 @@ public final class FakeFile implements IommufdFile {
     private final SimProcess opener;
     private final TreeSet<Integer> ids = new TreeSet<>();
     public long[] allowed = new long[0];
+    /** The data_type, data_len and vendor bytes of the last IOMMU_HWPT_ALLOC. */
+    public int hwptDataType;
+    public int hwptDataLen;
+    public byte[] hwptData = new byte[0];
     public SimProcess lastCaller;
     public boolean closed;
 
@@ -71,6 +75,15 @@ public final class FakeFile implements IommufdFile {
                 ids.add(id);
                 s.putInt(8, id);
                 memory.copyToUser(arg, s.array(), 0, 12);
+                return 0;
+            }
+            case IOMMU_HWPT_ALLOC -> {
+                hwptDataType = s.getInt(24);
+                hwptDataLen = s.getInt(28);
+                hwptData = new byte[hwptDataLen];
+                if (hwptDataLen > 0) {
+                    memory.copyFromUser(s.getLong(32), hwptData, 0, hwptDataLen);
+                }
                 return 0;
             }
             case IOMMU_DESTROY -> {
