@@ -25,4 +25,13 @@ final class Chains {
         }
         return next;
     }
+
+    /** The baseline of every translate benchmark: {@code steps} dependent loads {@code i = next[i]} from {@code from}. */
+    static int follow(long[] next, int from, int steps) {
+        int i = from;
+        for (int k = 0; k < steps; k++) {
+            i = (int) next[i];
+        }
+        return i;
+    }
 }

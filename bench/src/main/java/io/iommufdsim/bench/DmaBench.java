@@ -139,12 +139,7 @@ public class DmaBench {
     @Benchmark
     @OperationsPerInvocation(DMAS)
     public int loadChainBaseline() {
-        long[] n = next;
-        int i = index;
-        for (int k = 0; k < DMAS; k++) {
-            i = (int) n[i];
-        }
-        index = i;
-        return i;
+        index = Chains.follow(next, index, DMAS);
+        return index;
     }
 }

@@ -91,12 +91,7 @@ public class IotlbHitBench {
     @Benchmark
     @OperationsPerInvocation(LOOKUPS)
     public int loadChainBaseline() {
-        long[] n = next;
-        int i = index;
-        for (int k = 0; k < LOOKUPS; k++) {
-            i = (int) n[i];
-        }
-        index = i;
-        return i;
+        index = Chains.follow(next, index, LOOKUPS);
+        return index;
     }
 }

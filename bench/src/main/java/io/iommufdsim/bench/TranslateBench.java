@@ -109,12 +109,7 @@ public class TranslateBench {
     @Benchmark
     @OperationsPerInvocation(LOOKUPS)
     public int loadChainBaseline() {
-        long[] n = next;
-        int i = index;
-        for (int k = 0; k < LOOKUPS; k++) {
-            i = (int) n[i];
-        }
-        index = i;
-        return i;
+        index = Chains.follow(next, index, LOOKUPS);
+        return index;
     }
 }
